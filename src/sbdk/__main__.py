@@ -1,0 +1,3 @@
+from sbdk.cli import main
+
+main()

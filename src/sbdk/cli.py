@@ -1,0 +1,140 @@
+"""The `sbdk` command line: parse options, call one core function, render its result."""
+
+from __future__ import annotations
+
+import os
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sbdk import __version__
+from sbdk.errors import SbdkError
+
+app = typer.Typer(
+    name="sbdk",
+    help="A local-first data development kit: synthetic data -> dlt -> DuckDB -> dbt, in one command.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+_state = {"debug": False}
+
+ProjectOption = Annotated[
+    Optional[Path],
+    typer.Option("--project", "-p", help="Project directory (default: the nearest one above the current directory).", show_default=False),
+]
+SelectOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--select", "-s", help="dbt node selection, e.g. 'marts' or '+user_metrics' (repeatable).", show_default=False),
+]
+
+
+def handle_errors(command):
+    """Expected failures become one red line and exit 1; tracebacks only with --debug."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        from sbdk import console
+
+        try:
+            return command(*args, **kwargs)
+        except SbdkError as error:
+            if _state["debug"]:
+                raise
+            console.error(str(error))
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            console.error("interrupted; the warehouse keeps its last committed state")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+            if _state["debug"]:
+                raise
+            console.error(f"unexpected {type(error).__name__}: {error} (rerun with --debug for the traceback)")
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sbdk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+@app.command()
+@handle_errors
+def init(
+    directory: Annotated[Path, typer.Argument(help="Directory to create ('.' for the current one).")],
+    name: Annotated[Optional[str], typer.Option("--name", help="Project name (default: the directory's name).", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Write into a non-empty directory, overwriting files the template provides.")] = False,
+) -> None:
+    """Scaffold a project: sbdk.toml, a dbt project and an empty DuckDB warehouse."""
+    from sbdk import console
+    from sbdk.project import scaffold_project
+
+    console.render_scaffold(scaffold_project(directory, name=name, force=force), Path.cwd())
+
+
+@app.command()
+@handle_errors
+def run(
+    users: Annotated[Optional[int], typer.Option("--users", "-u", help="Number of users to generate.", show_default=False)] = None,
+    events_per_user: Annotated[Optional[float], typer.Option("--events-per-user", help="Mean events per user.", show_default=False)] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed.", show_default=False)] = None,
+    skip_generate: Annotated[bool, typer.Option("--skip-generate", help="Rebuild models on the raw data already loaded.")] = False,
+    select: SelectOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Generate synthetic data, load it with dlt, then build every dbt model and run every test."""
+    from sbdk import console
+    from sbdk.workflow import RunOptions, require_success
+
+    flags = {"data": {"users": users, "events_per_user": events_per_user, "seed": seed}}
+    workspace = _workspace(project, flags)
+    summary = workspace.run(RunOptions(skip_generate=skip_generate, select=select or ()))
+    require_success(summary)
+    console.render_run_summary(summary, "sbdk run")
+    if not summary.success:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def test(select: SelectOption = None, project: ProjectOption = None) -> None:
+    """Run the data tests and the project's checks; exit non-zero if any fails."""
+    from sbdk import console
+    from sbdk.workflow import require_success
+
+    summary = _workspace(project).test(select or ())
+    require_success(summary)
+    console.render_run_summary(summary, "sbdk test")
+    if not summary.success:
+        raise typer.Exit(1)
+
+
+def _workspace(project: Path | None, flags: dict | None = None):
+    from sbdk import console
+    from sbdk.config import load_settings
+    from sbdk.project import find_project_root
+    from sbdk.workflow import Workspace
+
+    root = find_project_root(project or Path.cwd())
+    settings = load_settings(root, os.environ, flags)
+    return Workspace(settings, console.RichReporter())
+
+
+def main() -> None:
+    app()

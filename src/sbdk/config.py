@@ -1,0 +1,200 @@
+"""The project's configuration: `sbdk.toml`, validated once, overridable by `SBDK_*` and CLI flags.
+
+Precedence, lowest to highest: built-in defaults < `sbdk.toml` < environment variables < CLI flags.
+Environment variables are named after the setting: `SBDK_<KEY>` for the `[data]` section
+(`SBDK_USERS`, `SBDK_SEED`, ...) and `SBDK_<SECTION>_<KEY>` for the others
+(`SBDK_WAREHOUSE_PATH`, `SBDK_DBT_THREADS`).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sbdk.errors import SbdkError
+
+CONFIG_FILE = "sbdk.toml"
+DBT_DIR = "dbt"
+STATE_DIR = ".sbdk"
+ENV_PREFIX = "SBDK_"
+
+# dbt project names and DuckDB schema names share this shape.
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Names dbt refuses or that shadow packages the bundled project depends on.
+_RESERVED_NAMES = {"dbt", "dbt_duckdb", "duckdb", "sbdk", "raw", "main", "staging", "intermediate", "marts"}
+
+
+def validate_project_name(name: str) -> str:
+    """Return `name` if it can be a dbt project name, else raise an SbdkError saying why."""
+    if not _IDENTIFIER.match(name):
+        suggestion = re.sub(r"\W", "_", name).strip("_") or "my_project"
+        if suggestion[0].isdigit():
+            suggestion = f"project_{suggestion}"
+        raise SbdkError(
+            f"'{name}' is not a valid project name: use letters, digits and underscores, "
+            f"starting with a letter (e.g. '{suggestion}')"
+        )
+    if name.lower() in _RESERVED_NAMES:
+        raise SbdkError(f"'{name}' is reserved by dbt or the warehouse layout; pick another name")
+    return name
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ProjectSection(_Section):
+    name: str = "sbdk_project"
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        try:
+            return validate_project_name(value)
+        except SbdkError as error:
+            raise ValueError(str(error)) from None
+
+
+class DataSection(_Section):
+    """What the synthetic generator produces."""
+
+    seed: int = Field(42, ge=0, description="Seed of every random choice; same seed, same data.")
+    users: int = Field(10_000, ge=1, le=50_000_000, description="Number of users.")
+    events_per_user: float = Field(
+        30.0, ge=1, le=10_000, description="Mean events per user (the signup included)."
+    )
+    start_date: date = Field(date(2025, 1, 1), description="First day of the data (inclusive).")
+    end_date: date = Field(date(2026, 1, 1), description="Day after the data ends (exclusive).")
+
+    @model_validator(mode="after")
+    def _window_is_positive(self) -> DataSection:
+        if self.end_date <= self.start_date:
+            raise ValueError(
+                f"end_date ({self.end_date}) must be after start_date ({self.start_date})"
+            )
+        return self
+
+
+class WarehouseSection(_Section):
+    path: str = Field(
+        "data/warehouse.duckdb", description="DuckDB file, relative to the project root."
+    )
+
+    @field_validator("path")
+    @classmethod
+    def _duckdb_file(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        if value.strip() == ":memory:":
+            raise ValueError("must be a file: an in-memory warehouse would be lost after the run")
+        return value
+
+
+class DbtSection(_Section):
+    threads: int = Field(1, ge=1, le=64)
+    vars: dict[str, Any] = Field(default_factory=dict, description="Overrides of dbt vars.")
+
+
+class SbdkConfig(_Section):
+    project: ProjectSection = Field(default_factory=ProjectSection)
+    data: DataSection = Field(default_factory=DataSection)
+    warehouse: WarehouseSection = Field(default_factory=WarehouseSection)
+    dbt: DbtSection = Field(default_factory=DbtSection)
+
+
+class Settings:
+    """A validated config bound to the project directory it belongs to."""
+
+    def __init__(self, root: Path, config: SbdkConfig) -> None:
+        self.root = root
+        self.config = config
+
+    @property
+    def warehouse_path(self) -> Path:
+        path = Path(self.config.warehouse.path).expanduser()
+        return path if path.is_absolute() else self.root / path
+
+    @property
+    def dbt_dir(self) -> Path:
+        return self.root / DBT_DIR
+
+    @property
+    def state_dir(self) -> Path:
+        """Where sbdk keeps its working files (dlt pipelines); never outside the project."""
+        return self.root / STATE_DIR
+
+
+def environment_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Pick the `SBDK_*` variables that name a setting, as a nested dict of raw strings."""
+    overrides: dict[str, dict[str, str]] = {}
+    for section_name, field in SbdkConfig.model_fields.items():
+        section_model = field.annotation
+        for key in section_model.model_fields:
+            if key == "vars":
+                continue
+            env_name = env_variable_name(section_name, key)
+            if env_name in environ:
+                overrides.setdefault(section_name, {})[key] = environ[env_name]
+    return overrides
+
+
+def env_variable_name(section: str, key: str) -> str:
+    stem = key if section == "data" else f"{section}_{key}"
+    return f"{ENV_PREFIX}{stem.upper()}"
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SbdkError(f"no {CONFIG_FILE} at {path.parent}: run `sbdk init` first") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SbdkError(f"{path} is not valid TOML: {error}") from None
+
+
+def build_config(*layers: Mapping[str, Any]) -> SbdkConfig:
+    """Merge layers of settings (later wins) and validate them, with a one-line error."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        _deep_merge(merged, layer)
+    try:
+        return SbdkConfig.model_validate(merged)
+    except ValidationError as error:
+        raise SbdkError(f"invalid configuration: {_describe(error)}") from None
+
+
+def load_settings(
+    root: Path, environ: Mapping[str, str], flags: Mapping[str, Any] | None = None
+) -> Settings:
+    """Load `sbdk.toml` under `root`, then apply environment variables and CLI flags."""
+    file_layer = read_config_file(root / CONFIG_FILE)
+    config = build_config(file_layer, environment_overrides(environ), flags or {})
+    return Settings(root, config)
+
+
+def _deep_merge(target: dict[str, Any], layer: Mapping[str, Any]) -> None:
+    for key, value in layer.items():
+        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            _deep_merge(target[key], value)
+        elif isinstance(value, Mapping):
+            target[key] = {}
+            _deep_merge(target[key], value)
+        elif value is not None:
+            target[key] = value
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    location = ".".join(str(part) for part in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        return f"unknown setting '{location}'"
+    if "input" in first and not isinstance(first["input"], dict):
+        return f"{location} = {first['input']!r}: {message}"
+    return f"{location}: {message}" if location else message

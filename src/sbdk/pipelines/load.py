@@ -1,0 +1,87 @@
+"""Load Arrow tables into the warehouse's `raw` schema with dlt, replacing what was there.
+
+dlt keeps all of its working files inside the project (`.sbdk/dlt`), never in `~/.dlt`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from sbdk.errors import SbdkError
+from sbdk.warehouse import RAW_SCHEMA, lock_error_message
+
+PIPELINE_NAME = "sbdk_raw"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    row_counts: dict[str, int]
+    load_id: str
+
+
+def configure_dlt(state_dir: Path) -> None:
+    """Keep dlt quiet and inside the project; must run before dlt is imported."""
+    os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
+    os.environ["DLT_DATA_DIR"] = str(state_dir / "dlt")
+    os.environ["LOAD__DELETE_COMPLETED_JOBS"] = "true"
+    # Load packages are transient copies deleted after the load: skip compressing them.
+    os.environ["DATA_WRITER__COMPRESSION"] = "none"
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+
+
+def load_raw(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path) -> LoadResult:
+    """Replace `raw.<name>` with each table, in one dlt load package."""
+    configure_dlt(state_dir)
+    import dlt
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    pipelines_dir = state_dir / "dlt" / "pipelines"
+    pipeline = dlt.pipeline(
+        pipeline_name=PIPELINE_NAME,
+        destination=dlt.destinations.duckdb(str(warehouse)),
+        dataset_name=RAW_SCHEMA,
+        pipelines_dir=str(pipelines_dir),
+        progress=None,
+    )
+    resources = [
+        dlt.resource(
+            table,
+            name=name,
+            write_disposition="replace",
+            columns=_column_hints(table.schema),
+        )
+        for name, table in tables.items()
+    ]
+    try:
+        info = pipeline.run(resources)
+    except PipelineStepFailed as error:
+        cause = _root_cause(error)
+        message = lock_error_message(warehouse, cause)
+        raise SbdkError(message or f"loading raw data failed at dlt's {error.step} step: {cause}") from error
+    finally:
+        # Loaded packages are a copy of data that now lives in DuckDB; keep no history of them.
+        shutil.rmtree(Path(pipeline.working_dir) / "load" / "loaded", ignore_errors=True)
+    return LoadResult(
+        row_counts={name: table.num_rows for name, table in tables.items()},
+        load_id=info.loads_ids[-1] if info.loads_ids else "",
+    )
+
+
+def _column_hints(schema: pa.Schema) -> dict[str, dict]:
+    """Keep naive timestamps naive: dlt would otherwise store them as TIMESTAMP WITH TIME ZONE."""
+    return {
+        field.name: {"data_type": "timestamp", "timezone": False, "precision": 6}
+        for field in schema
+        if pa.types.is_timestamp(field.type) and field.type.tz is None
+    }
+
+
+def _root_cause(error: BaseException) -> str:
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -1,0 +1,82 @@
+"""Scaffold a project from the bundled templates, and find the project a command runs in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from sbdk.config import CONFIG_FILE, DBT_DIR, Settings, build_config, validate_project_name
+from sbdk.errors import SbdkError
+from sbdk.warehouse import create_warehouse
+
+PROJECT_TEMPLATE = "project"
+DBT_TEMPLATE = "dbt"
+TEMPLATE_NAME = "sbdk_project"  # the placeholder project name inside the templates
+# Dotfiles are renamed so that packaging tools ship them as plain data files.
+_RENAMED = {"gitignore": ".gitignore"}
+_TEMPLATED = {CONFIG_FILE, "README.md", "dbt_project.yml"}
+
+
+@dataclass(frozen=True)
+class ScaffoldResult:
+    root: Path
+    name: str
+    written: list[Path]
+    warehouse: Path
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest directory at or above `start` that holds an sbdk.toml."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if (directory / CONFIG_FILE).is_file():
+            return directory
+    raise SbdkError(
+        f"not inside an sbdk project (no {CONFIG_FILE} in {start} or above): "
+        "run `sbdk init NAME` to create one, or pass --project PATH"
+    )
+
+
+def scaffold_project(target: Path, name: str | None = None, force: bool = False) -> ScaffoldResult:
+    """Write a new project into `target`; refuse a non-empty directory unless `force`.
+
+    With `force`, template files are rewritten but nothing else in the directory is touched
+    (the warehouse and any file the user added stay).
+    """
+    target = target.resolve()
+    name = validate_project_name(name or target.name)
+    if target.exists() and not target.is_dir():
+        raise SbdkError(f"{target} exists and is not a directory")
+    if target.exists() and any(target.iterdir()) and not force:
+        raise SbdkError(
+            f"{target} is not empty; use --force to write the project files into it "
+            "(existing files with the same names are overwritten)"
+        )
+
+    templates = resources.files("sbdk") / "templates"
+    written = _copy_tree(templates / PROJECT_TEMPLATE, target, name)
+    written += _copy_tree(templates / DBT_TEMPLATE, target / DBT_DIR, name)
+
+    settings = Settings(target, build_config({"project": {"name": name}}))
+    create_warehouse(settings.warehouse_path)
+    return ScaffoldResult(root=target, name=name, written=written, warehouse=settings.warehouse_path)
+
+
+def _copy_tree(source: Traversable, destination: Path, name: str) -> list[Path]:
+    written: list[Path] = []
+    for entry in source.iterdir():
+        if entry.name == "__pycache__":
+            continue
+        path = destination / _RENAMED.get(entry.name, entry.name)
+        if entry.is_dir():
+            written += _copy_tree(entry, path, name)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if entry.name in _TEMPLATED:
+            path.write_text(entry.read_text(encoding="utf-8").replace(TEMPLATE_NAME, name), "utf-8")
+        else:
+            path.write_bytes(entry.read_bytes())
+        written.append(path)
+    return written

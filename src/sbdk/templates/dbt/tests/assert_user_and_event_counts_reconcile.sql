@@ -1,0 +1,63 @@
+-- User and event counts must agree across layers:
+--   users:  raw_users = stg_users = int_user_activity = int_user_orders = user_metrics
+--           = sum of cohort_summary.cohort_size
+--   events: stg_events (valid) = sum of user_metrics.total_events
+--           = sum of daily_summary.total_events; signups likewise
+--   sessions: int_event_sessions = sum of user_metrics.total_sessions
+-- Returns one row per count that differs from its reference.
+
+with counts as (
+
+    select 'users' as measure, 'raw_users' as layer, count(*) as value
+    from {{ source('raw', 'raw_users') }}
+    union all
+    select 'users', 'stg_users', count(*) from {{ ref('stg_users') }}
+    union all
+    select 'users', 'int_user_activity', count(*) from {{ ref('int_user_activity') }}
+    union all
+    select 'users', 'int_user_orders', count(*) from {{ ref('int_user_orders') }}
+    union all
+    select 'users', 'user_metrics', count(*) from {{ ref('user_metrics') }}
+    union all
+    select 'users', 'cohort_summary', coalesce(sum(cohort_size), 0) from {{ ref('cohort_summary') }}
+
+    union all
+    select 'events', 'stg_events', count(*)
+    from {{ ref('stg_events') }} where data_quality_flag = 'valid'
+    union all
+    select 'events', 'user_metrics', coalesce(sum(total_events), 0) from {{ ref('user_metrics') }}
+    union all
+    select 'events', 'daily_summary', coalesce(sum(total_events), 0) from {{ ref('daily_summary') }}
+
+    union all
+    select 'signups', 'stg_events', count(*)
+    from {{ ref('stg_events') }} where data_quality_flag = 'valid' and event_type = 'signup'
+    union all
+    select 'signups', 'daily_summary', coalesce(sum(new_signups), 0) from {{ ref('daily_summary') }}
+
+    union all
+    select 'sessions', 'int_event_sessions', count(*) from {{ ref('int_event_sessions') }}
+    union all
+    select 'sessions', 'user_metrics', coalesce(sum(total_sessions), 0) from {{ ref('user_metrics') }}
+
+),
+
+reference_counts as (
+
+    select measure, value as expected_value
+    from counts
+    where (measure = 'users' and layer = 'raw_users')
+       or (measure in ('events', 'signups') and layer = 'stg_events')
+       or (measure = 'sessions' and layer = 'int_event_sessions')
+
+)
+
+select
+    c.measure,
+    c.layer,
+    r.expected_value,
+    c.value as actual_value
+from counts as c
+join reference_counts as r
+    on c.measure = r.measure
+where c.value != r.expected_value

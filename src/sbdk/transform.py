@@ -1,0 +1,223 @@
+"""dbt build and test through dbt's Python API, with results as plain objects.
+
+One `dbtRunner` per project object is reused across invocations, and dbt's partial parsing
+(`target/partial_parse.msgpack`) is kept, so only the first call pays for parsing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sbdk.config import Settings
+from sbdk.errors import SbdkError
+
+# The bundled profiles.yml reads the warehouse path from here, so a project works from any
+# directory; plain `dbt` run from the project root falls back to the relative default.
+WAREHOUSE_ENV = "SBDK_WAREHOUSE_PATH"
+TEST_RESOURCE_TYPES = {"test", "unit_test"}
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    unique_id: str
+    name: str
+    resource_type: str  # model, test, unit_test, seed, snapshot
+    status: str  # success, pass, fail, error, warn, skipped
+    seconds: float
+    message: str = ""
+    failures: int | None = None
+    materialization: str = ""
+    failures_relation: str | None = None  # where dbt stored the failing rows
+
+    @property
+    def is_test(self) -> bool:
+        return self.resource_type in TEST_RESOURCE_TYPES
+
+    @property
+    def ok(self) -> bool:
+        return self.status in {"success", "pass"}
+
+
+@dataclass
+class DbtResult:
+    command: str
+    success: bool
+    nodes: list[NodeResult] = field(default_factory=list)
+    error: str | None = None  # dbt could not run at all (parse or compile error, bad selector)
+
+    @property
+    def models(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.resource_type == "model"]
+
+    @property
+    def tests(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.is_test]
+
+    @property
+    def failed(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in {"fail", "error"}]
+
+    @property
+    def skipped(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status == "skipped"]
+
+
+@dataclass(frozen=True)
+class NodeProgress:
+    """A node dbt is starting or has finished, for live progress display."""
+
+    name: str
+    resource_type: str
+    index: int
+    total: int
+    status: str | None = None  # None while running
+    seconds: float = 0.0
+
+
+ProgressCallback = Callable[[NodeProgress], None]
+
+
+class DbtProject:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._runner: Any = None
+        self._progress: ProgressCallback | None = None
+
+    def build(
+        self, select: Sequence[str] = (), progress: ProgressCallback | None = None
+    ) -> DbtResult:
+        return self._invoke("build", select, progress)
+
+    def test(self, select: Sequence[str] = (), progress: ProgressCallback | None = None) -> DbtResult:
+        return self._invoke("test", select, progress)
+
+    def _invoke(
+        self, command: str, select: Sequence[str], progress: ProgressCallback | None
+    ) -> DbtResult:
+        dbt_dir = self.settings.dbt_dir
+        if not (dbt_dir / "dbt_project.yml").is_file():
+            raise SbdkError(f"no dbt project at {dbt_dir}: run `sbdk init --force` to restore it")
+        os.environ[WAREHOUSE_ENV] = str(self.settings.warehouse_path)
+        os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+        args = [
+            command,
+            "--project-dir", str(dbt_dir),
+            "--profiles-dir", str(dbt_dir),
+            "--threads", str(self.settings.config.dbt.threads),
+            "--log-level", "none",
+            "--log-level-file", "info",
+            "--no-use-colors",
+            "--no-version-check",
+        ]  # fmt: skip
+        if self.settings.config.dbt.vars:
+            args += ["--vars", json.dumps(self.settings.config.dbt.vars, default=str)]
+        for selector in select:
+            args += ["--select", selector]
+
+        self._progress = progress
+        try:
+            outcome = self._dbt_runner().invoke(args)
+        finally:
+            self._progress = None
+            _release_warehouse()
+        return _to_result(command, outcome)
+
+    def _dbt_runner(self) -> Any:
+        if self._runner is None:
+            from dbt.cli.main import dbtRunner
+
+            self._runner = dbtRunner(callbacks=[self._on_event])
+        return self._runner
+
+    def _on_event(self, event: Any) -> None:
+        if self._progress is None:
+            return
+        name = event.info.name
+        if name == "LogStartLine":
+            node = event.data.node_info
+            self._progress(
+                NodeProgress(
+                    name=node.node_name,
+                    resource_type=node.resource_type,
+                    index=event.data.index,
+                    total=event.data.total,
+                )
+            )
+        elif name == "NodeFinished":
+            node = event.data.node_info
+            result = event.data.run_result
+            self._progress(
+                NodeProgress(
+                    name=node.node_name,
+                    resource_type=node.resource_type,
+                    index=0,
+                    total=0,
+                    status=result.status or node.node_status,
+                    seconds=result.execution_time,
+                )
+            )
+
+
+def _release_warehouse() -> None:
+    """dbt-duckdb keeps its DuckDB instance open for the life of the process; close it so the
+    file lock is released and the next load or query (or another process) can open it."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # dbt was never imported
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+        DuckDBConnectionManager.close_all_connections()
+
+
+def _to_result(command: str, outcome: Any) -> DbtResult:
+    if outcome.exception is not None:
+        return DbtResult(command, success=False, error=_one_line(str(outcome.exception)))
+    run_results = outcome.result
+    if run_results is None or not hasattr(run_results, "results"):
+        return DbtResult(command, success=bool(outcome.success), error=None)
+    nodes = [_node_result(r) for r in run_results.results]
+    error = None
+    if not outcome.success and not any(n.status in {"fail", "error"} for n in nodes):
+        error = "dbt reported a failure without a failing node; see dbt/logs/dbt.log"
+    return DbtResult(command, success=bool(outcome.success), nodes=nodes, error=error)
+
+
+def _node_result(result: Any) -> NodeResult:
+    node = result.node
+    status = str(getattr(result.status, "value", result.status))
+    is_test = node.resource_type in TEST_RESOURCE_TYPES
+    return NodeResult(
+        unique_id=node.unique_id,
+        name=node.name,
+        resource_type=str(getattr(node.resource_type, "value", node.resource_type)),
+        status=status,
+        seconds=float(result.execution_time or 0.0),
+        message=_one_line(result.message or ""),
+        failures=result.failures if is_test else None,
+        materialization=str(node.config.get("materialized", "")) if hasattr(node, "config") else "",
+        failures_relation=_stored_failures(node) if is_test and status in {"fail", "warn"} else None,
+    )
+
+
+def _stored_failures(node: Any) -> str | None:
+    """`schema.table` holding a test's failing rows, when the test stores them."""
+    if not getattr(node, "relation_name", None):
+        return None
+    return f"{node.schema}.{node.alias}"
+
+
+def _one_line(message: str) -> str:
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    return " ".join(lines)
+
+
+def dbt_log_path(dbt_dir: Path) -> Path:
+    return dbt_dir / "logs" / "dbt.log"

@@ -1,0 +1,180 @@
+"""`sbdk init` -> `sbdk run` -> `sbdk test` at a small size, then facts checked in DuckDB."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import SMALL_RUN, counts, query, sbdk, scalar
+
+pytestmark = pytest.mark.integration
+
+MARTS = {"user_metrics", "cohort_summary", "product_summary", "daily_summary"}
+INTERMEDIATE = {"int_user_activity", "int_user_orders", "int_event_sessions"}
+STAGING = {"stg_users", "stg_events", "stg_orders"}
+
+
+def test_run_reports_every_stage_and_the_summary(built_project):
+    output = built_project.first_run.output
+    for stage in ("generate", "load", "dbt build"):
+        assert stage in output
+    assert "1,500 rows" in output  # raw.raw_users
+    assert "10/10 built" in output
+    assert " 0 failed" in output
+    assert str(built_project.root / "data" / "warehouse.duckdb") in output
+    assert "Traceback" not in output
+
+
+def test_all_layers_are_built_with_their_materializations(built_project):
+    rows = query(
+        built_project.root,
+        "select table_schema, table_name, table_type from information_schema.tables "
+        "where table_schema in ('staging', 'intermediate', 'marts')",
+    )
+    by_schema = {}
+    for schema, name, kind in rows:
+        by_schema.setdefault(schema, {})[name] = kind
+    assert by_schema["staging"] == dict.fromkeys(STAGING, "VIEW")
+    assert by_schema["intermediate"] == dict.fromkeys(INTERMEDIATE, "BASE TABLE")
+    assert by_schema["marts"] == dict.fromkeys(MARTS, "BASE TABLE")
+
+
+def test_raw_counts_match_the_requested_size(built_project):
+    raw = built_project.counts_after_first_run
+    assert raw["raw_users"] == 1500
+    assert 0.8 * 1500 * 20 < raw["raw_events"] < 1.2 * 1500 * 20
+    assert raw["raw_orders"] == scalar(
+        built_project.root, "select count(*) from raw.raw_events where event_type = 'purchase'"
+    )
+
+
+def test_rerun_replaces_data_without_duplicating_rows(built_project):
+    assert counts(built_project.root) == built_project.counts_after_first_run
+    assert scalar(built_project.root, "select count(*) - count(distinct event_id) from raw.raw_events") == 0
+
+
+def test_emails_are_unique_and_first_events_are_signups(built_project):
+    root = built_project.root
+    assert scalar(root, "select count(*) - count(distinct email) from raw.raw_users") == 0
+    not_signup_first = scalar(
+        root,
+        """
+        select count(*) from (
+            select user_id, arg_min(event_type, "timestamp") as first_type, min("timestamp") as first_at
+            from raw.raw_events group by user_id
+        ) e join raw.raw_users u using (user_id)
+        where e.first_type <> 'signup' or e.first_at <> u.created_at
+        """,
+    )
+    assert not_signup_first == 0
+
+
+def test_mart_totals_equal_raw_totals(built_project):
+    root = built_project.root
+    raw_revenue, raw_orders = query(root, "select sum(amount), count(*) from raw.raw_orders")[0]
+    assert scalar(root, "select sum(total_revenue) from marts.product_summary") == raw_revenue
+    assert scalar(root, "select sum(daily_revenue) from marts.daily_summary") == raw_revenue
+    assert scalar(root, "select sum(total_revenue) from marts.user_metrics") == raw_revenue
+    assert scalar(root, "select sum(total_orders) from marts.product_summary") == raw_orders
+    assert scalar(root, "select sum(total_events) from marts.daily_summary") == scalar(
+        root, "select count(*) from raw.raw_events"
+    )
+    assert scalar(root, "select sum(cohort_size) from marts.cohort_summary") == 1500
+    assert scalar(root, "select count(*) from marts.user_metrics") == 1500
+
+
+def test_sessions_follow_the_timeout(built_project):
+    root = built_project.root
+    # Inside a session no gap exceeds the 30-minute timeout; between sessions every gap does.
+    wrong = scalar(
+        root,
+        """
+        with ordered as (
+            select session_id, user_id, event_timestamp,
+                   lag(session_id) over (partition by user_id order by event_timestamp) as previous_session,
+                   event_timestamp - lag(event_timestamp) over (partition by user_id order by event_timestamp) as gap
+            from staging.stg_events
+        )
+        select count(*) from ordered
+        where previous_session is not null
+          and ((session_id = previous_session and gap > interval 30 minutes)
+            or (session_id <> previous_session and gap <= interval 30 minutes))
+        """,
+    )
+    assert wrong == 0
+    assert scalar(root, "select count(*) from intermediate.int_event_sessions") == scalar(
+        root, "select count(distinct session_id) from staging.stg_events"
+    )
+
+
+def test_marts_do_not_depend_on_the_day_they_are_built(built_project):
+    root = built_project.root
+    latest_event_day, recency_floor = query(
+        root,
+        "select (select max(\"timestamp\")::date from raw.raw_events), "
+        "min(days_since_last_activity) from marts.user_metrics",
+    )[0]
+    assert recency_floor == 0  # someone was active on the data's last day, which is "as of"
+    assert latest_event_day.year == 2025
+
+
+def test_sbdk_test_passes_from_a_subdirectory(built_project):
+    result = sbdk("test", cwd=built_project.root / "dbt" / "models")
+    assert result.code == 0, result.output
+    assert " 0 failed" in result.output
+
+
+def test_plain_dbt_build_works_inside_the_project(built_project, tmp_path):
+    project = tmp_path / "copy"
+    shutil.copytree(built_project.root, project, ignore=shutil.ignore_patterns("target", "logs"))
+    dbt = Path(sys.executable).with_name("dbt")
+    completed = subprocess.run(
+        [str(dbt), "build", "--project-dir", "dbt", "--profiles-dir", "dbt"],
+        cwd=project, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert "ERROR=0" in completed.stdout
+    assert scalar(project, "select count(*) from marts.user_metrics") == 1500
+
+
+def test_dlt_and_dbt_write_nothing_outside_the_project(built_project):
+    home = Path.home()  # isolated per test session by the root conftest
+    assert not (home / ".dbt").exists()
+    assert not (home / ".dlt").exists()
+    assert (built_project.root / ".sbdk" / "dlt").is_dir()
+    loaded = list((built_project.root / ".sbdk").rglob("load/loaded/*"))
+    assert loaded == []  # load packages do not pile up across runs
+
+
+def test_skip_generate_rebuilds_on_existing_raw_data(tmp_path):
+    assert sbdk("init", "p", cwd=tmp_path).code == 0
+    root = tmp_path / "p"
+    assert sbdk("run", "--users", "300", "--events-per-user", "10", cwd=root).code == 0
+    before = counts(root)
+    result = sbdk("run", "--skip-generate", "--select", "staging", cwd=root)
+    assert result.code == 0, result.output
+    assert "generate" not in result.output.split("dbt build")[0]
+    assert "3/3 built" in result.output
+    assert counts(root) == before
+
+
+def test_failing_data_test_fails_sbdk_test_and_says_where_rows_are(tmp_path):
+    assert sbdk("init", "p", cwd=tmp_path).code == 0
+    root = tmp_path / "p"
+    assert sbdk("run", "--users", "300", "--events-per-user", "10", cwd=root).code == 0
+    import duckdb
+
+    with duckdb.connect(str(root / "data" / "warehouse.duckdb")) as connection:
+        connection.execute("insert into raw.raw_users select * from raw.raw_users limit 2")
+    result = sbdk("test", cwd=root)
+    assert result.code == 1
+    assert "source_unique_raw_raw_users_user_id" in result.output
+    assert "2 failing row(s)" in result.output
+    assert "test_failures." in result.output
+    assert "Traceback" not in result.output
+    stored = scalar(root, "select count(*) from test_failures.source_unique_raw_raw_users_user_id")
+    assert stored == 2

@@ -1,0 +1,114 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sbdk.config import (
+    build_config,
+    environment_overrides,
+    load_settings,
+    validate_project_name,
+)
+from sbdk.errors import SbdkError
+
+
+def write_config(root: Path, text: str) -> Path:
+    (root / "sbdk.toml").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_defaults_are_a_laptop_sized_warehouse():
+    config = build_config()
+    assert config.data.users == 10_000
+    assert config.data.events_per_user == 30
+    assert config.data.start_date < config.data.end_date
+    assert config.warehouse.path == "data/warehouse.duckdb"
+
+
+def test_precedence_is_file_then_environment_then_flags(tmp_path):
+    write_config(tmp_path, "[data]\nusers = 500\nseed = 1\nevents_per_user = 5\n")
+    settings = load_settings(
+        tmp_path,
+        environ={"SBDK_USERS": "700", "SBDK_SEED": "2"},
+        flags={"data": {"users": 900, "seed": None}},
+    )
+    assert settings.config.data.users == 900  # flag beats environment
+    assert settings.config.data.seed == 2  # environment beats file; an unset flag changes nothing
+    assert settings.config.data.events_per_user == 5  # file beats default
+
+
+def test_environment_variables_are_named_after_settings():
+    overrides = environment_overrides(
+        {"SBDK_USERS": "3", "SBDK_WAREHOUSE_PATH": "/tmp/w.duckdb", "SBDK_DBT_THREADS": "2", "OTHER": "x"}
+    )
+    assert overrides == {
+        "data": {"users": "3"},
+        "warehouse": {"path": "/tmp/w.duckdb"},
+        "dbt": {"threads": "2"},
+    }
+
+
+def test_relative_warehouse_path_resolves_against_project_root(tmp_path):
+    write_config(tmp_path, '[warehouse]\npath = "db/w.duckdb"\n')
+    settings = load_settings(tmp_path, environ={})
+    assert settings.warehouse_path == tmp_path / "db" / "w.duckdb"
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[data]\nusers = 0\n", "data.users = 0"),
+        ('[data]\nusers = "many"\n', "data.users = 'many'"),
+        ("[data]\nuserz = 10\n", "unknown setting 'data.userz'"),
+        ("[data]\nstart_date = 2025-02-01\nend_date = 2025-01-01\n", "end_date (2025-01-01) must be after start_date"),
+        ('[warehouse]\npath = ":memory:"\n', "must be a file"),
+        ('[project]\nname = "my-project"\n', "not a valid project name"),
+    ],
+)
+def test_invalid_values_give_one_line_errors(tmp_path, toml, expected):
+    write_config(tmp_path, toml)
+    with pytest.raises(SbdkError) as raised:
+        load_settings(tmp_path, environ={})
+    message = str(raised.value)
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_invalid_environment_value_is_reported(tmp_path):
+    write_config(tmp_path, "")
+    with pytest.raises(SbdkError, match="data.users = '-5'"):
+        load_settings(tmp_path, environ={"SBDK_USERS": "-5"})
+
+
+def test_broken_toml_is_reported_with_the_file(tmp_path):
+    write_config(tmp_path, "[data\nusers = 3\n")
+    with pytest.raises(SbdkError, match="is not valid TOML"):
+        load_settings(tmp_path, environ={})
+
+
+def test_missing_config_file_says_what_to_do(tmp_path):
+    with pytest.raises(SbdkError, match="run `sbdk init` first"):
+        load_settings(tmp_path, environ={})
+
+
+def test_dates_parse_from_toml_and_environment(tmp_path):
+    write_config(tmp_path, "[data]\nstart_date = 2024-03-01\n")
+    settings = load_settings(tmp_path, environ={"SBDK_END_DATE": "2024-04-01"})
+    assert settings.config.data.start_date == date(2024, 3, 1)
+    assert settings.config.data.end_date == date(2024, 4, 1)
+
+
+@pytest.mark.parametrize("name", ["shop", "Shop_2", "_private"])
+def test_valid_project_names(name):
+    assert validate_project_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["my-shop", "2shop", "shop!", "", "dbt", "marts"])
+def test_invalid_project_names(name):
+    with pytest.raises(SbdkError):
+        validate_project_name(name)
+
+
+def test_invalid_name_suggests_a_valid_one():
+    with pytest.raises(SbdkError, match="e.g. 'my_shop'"):
+        validate_project_name("my-shop")
