@@ -40,6 +40,7 @@ LOGIN_SHARE_OF_RETURN_VISITS = 0.55
 PURCHASE_PROPENSITY = (0.5, 6.0)  # Beta(a, b) per user: many never buy, a few buy often
 QUIET_HOURS_AT_WINDOW_END = 6  # sessions start early enough to end inside the window
 _USER_STRIDE = 2**36  # separates users when enforcing increasing timestamps in one pass
+_LOOKUP_SIZE = 2**16
 
 
 @dataclass(frozen=True)
@@ -227,8 +228,14 @@ def _strictly_increasing_per_user(user: np.ndarray, at: np.ndarray) -> np.ndarra
     user stride keeps one user's running maximum from leaking into the next user's events.
     """
     position = np.arange(len(at), dtype=np.int64)
-    key = user.astype(np.int64) * _USER_STRIDE + at - position
-    return np.maximum.accumulate(key) - user.astype(np.int64) * _USER_STRIDE + position
+    offset = user.astype(np.int64) * _USER_STRIDE
+    # In place: at tens of millions of events, fresh temporaries cost more than the arithmetic.
+    key = offset + at
+    key -= position
+    np.maximum.accumulate(key, out=key)
+    key -= offset
+    key += position
+    return key
 
 
 def _landing_utm_sources(
@@ -303,14 +310,14 @@ def _users_table(rng: np.random.Generator, pools: vocab.NamePools, users: _Users
     last_local = [vocab.email_local_part(n) for n in pools.last_names]
     # The user id in the local part makes every address unique without a uniqueness loop.
     email = pc.binary_join_element_wise(
-        _take(first_local, first), ".", _take(last_local, last),
-        pc.cast(pa.array(user_id), pa.string()), "@", _take(domain_pool, domain), "",
+        _strings(first_local, first), ".", _strings(last_local, last),
+        pc.cast(pa.array(user_id), pa.string()), "@", _strings(domain_pool, domain), "",
     )  # fmt: skip
     return pa.table(
         {
             "user_id": user_id,
             "name": pc.binary_join_element_wise(
-                _take(pools.first_names, first), _take(pools.last_names, last), " "
+                _strings(pools.first_names, first), _strings(pools.last_names, last), " "
             ),
             "email": email,
             "created_at": _timestamps(users.created_at),
@@ -336,7 +343,7 @@ def _events_table(rng: np.random.Generator, pools: vocab.NamePools, events: _Eve
             "user_id": events.user.astype(np.int64) + 1,
             "event_type": _take(list(EVENT_TYPES), events.event_type),
             "timestamp": _timestamps(events.at),
-            "utm_source": pa.array(utm_source_pool()).take(pa.array(utm, mask=utm < 0)),
+            "utm_source": _take(utm_source_pool(), np.maximum(utm, 0), missing=utm < 0),
             "page": _take(all_pages, page_index),
         }
     )
@@ -368,13 +375,24 @@ def _choose(rng: np.random.Generator, distribution: dict, size: int) -> np.ndarr
 
 
 def _categorical(rng: np.random.Generator, probabilities: np.ndarray, size: int) -> np.ndarray:
-    """Indices drawn with the given probabilities; several times faster than `rng.choice`."""
-    cumulative = np.cumsum(probabilities).astype(np.float32)
-    draws = np.searchsorted(cumulative, rng.random(size, dtype=np.float32), side="right")
-    return np.minimum(draws, len(probabilities) - 1).astype(np.int32)
+    """Indices drawn with the given probabilities (resolution 1/65536), via a lookup table.
+
+    Several times faster than `rng.choice(p=...)`, which matters at tens of millions of rows.
+    """
+    cumulative = np.cumsum(probabilities)
+    table = np.searchsorted(cumulative, (np.arange(_LOOKUP_SIZE) + 0.5) / _LOOKUP_SIZE, side="right")
+    table = np.minimum(table, len(probabilities) - 1).astype(np.int16)
+    return table[rng.integers(0, _LOOKUP_SIZE, size, dtype=np.uint16)]
 
 
-def _take(pool: list[str], index: np.ndarray) -> pa.Array:
+def _take(pool: list[str], index: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
+    """A dictionary-encoded string column: no per-row string copies, loads as VARCHAR."""
+    indices = pa.array(index.astype(np.int16, copy=False), mask=missing)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(pool, pa.string()))
+
+
+def _strings(pool: list[str], index: np.ndarray) -> pa.Array:
+    """A plain string column, for values that are combined further (names, emails)."""
     return pa.array(pool, pa.string()).take(pa.array(index))
 
 

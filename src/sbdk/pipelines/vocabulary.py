@@ -79,13 +79,13 @@ class NamePools:
     blog_slugs: list[str]
 
 
-def build_name_pools(seed: int, size: int = 400) -> NamePools:
+def build_name_pools(seed: int, size: int = 300) -> NamePools:
     """Draw small, de-duplicated pools with Faker; rows then pick from them by index."""
     fake = Faker("en_US")
     fake.seed_instance(seed)
     return NamePools(
-        first_names=_unique(fake.first_name() for _ in range(size * 2))[:size],
-        last_names=_unique(fake.last_name() for _ in range(size * 2))[:size],
+        first_names=_unique(fake.first_name() for _ in range(size * 3 // 2))[:size],
+        last_names=_unique(fake.last_name() for _ in range(size * 3 // 2))[:size],
         company_domains=_unique(fake.domain_name() for _ in range(size // 4)),
         blog_slugs=_unique(fake.slug() for _ in range(size // 8)),
     )
