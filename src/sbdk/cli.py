@@ -47,7 +47,7 @@ def handle_errors(command):
             console.error(str(error))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
-            console.error("interrupted; the warehouse keeps its last committed state")
+            console.error("interrupted; the warehouse is intact, run the command again to finish")
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort):
             raise

@@ -31,6 +31,8 @@ class RichReporter:
         self._task = None
 
     def stage_started(self, stage: str, description: str) -> None:
+        if not self.console.is_terminal:  # logs and CI get plain lines, no animation
+            return
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("[bold]{task.description}"),
@@ -50,19 +52,21 @@ class RichReporter:
         self.console.print(f"[green]✓[/] [bold]{stage:<10}[/] {seconds:6.2f}s  {detail}")
 
     def node_progress(self, progress: NodeProgress) -> None:
-        if self._progress is None:
-            return
         if progress.status is None:
-            self._progress.update(
-                self._task, total=progress.total, description=f"{progress.resource_type} {progress.name}"
-            )
+            if self._progress is not None:
+                self._progress.update(
+                    self._task,
+                    total=progress.total,
+                    description=f"{progress.resource_type} {progress.name}",
+                )
             return
-        self._progress.advance(self._task)
+        if self._progress is not None:
+            self._progress.advance(self._task)
         failed = progress.status in {"fail", "error"}
         if progress.resource_type in {"model", "seed", "snapshot"} or failed:
             style = _STATUS_STYLE.get(progress.status, "white")
             mark = "✗" if failed else "·"
-            self._progress.console.print(
+            self.console.print(
                 f"  [{style}]{mark}[/] {progress.resource_type:<9} {progress.name:<48} "
                 f"[{style}]{progress.status:<7}[/] {progress.seconds:5.2f}s"
             )

@@ -130,7 +130,11 @@ class DbtProject:
     def _dbt_runner(self) -> Any:
         if self._runner is None:
             from dbt.cli.main import dbtRunner
+            from dbt_common.events.event_manager_client import cleanup_event_logger
 
+            # dbt starts with a stdout logger that prints until our flags are applied; an
+            # error (or Ctrl-C) in that window would print a traceback. Start silent instead.
+            cleanup_event_logger()
             self._runner = dbtRunner(callbacks=[self._on_event])
         return self._runner
 
@@ -178,8 +182,11 @@ def _release_warehouse() -> None:
 
 
 def _to_result(command: str, outcome: Any) -> DbtResult:
+    if isinstance(outcome.exception, KeyboardInterrupt):
+        raise KeyboardInterrupt  # dbt returns Ctrl-C as a result; the user asked to stop
     if outcome.exception is not None:
-        return DbtResult(command, success=False, error=_one_line(str(outcome.exception)))
+        message = _one_line(str(outcome.exception)) or type(outcome.exception).__name__
+        return DbtResult(command, success=False, error=message)
     run_results = outcome.result
     if run_results is None or not hasattr(run_results, "results"):
         return DbtResult(command, success=bool(outcome.success), error=None)

@@ -31,13 +31,15 @@ def configure_dlt(state_dir: Path) -> None:
     os.environ["LOAD__DELETE_COMPLETED_JOBS"] = "true"
     # Load packages are transient copies deleted after the load: skip compressing them.
     os.environ["DATA_WRITER__COMPRESSION"] = "none"
-    os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
 
 
 def load_raw(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path) -> LoadResult:
     """Replace `raw.<name>` with each table, in one dlt load package."""
     configure_dlt(state_dir)
     import dlt
+    from dlt.common.exceptions import SignalReceivedException
+    from dlt.common.runtime import signals
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     pipelines_dir = state_dir / "dlt" / "pipelines"
@@ -48,6 +50,8 @@ def load_raw(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path) -> L
         pipelines_dir=str(pipelines_dir),
         progress=None,
     )
+    # A package left by an interrupted run holds older data; every run replaces everything.
+    pipeline.abort_packages()
     resources = [
         dlt.resource(
             table,
@@ -58,8 +62,15 @@ def load_raw(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path) -> L
         for name, table in tables.items()
     ]
     try:
-        info = pipeline.run(resources)
+        # dlt defers Ctrl-C until a step ends and may then finish the load; holding the
+        # interception ourselves lets us see the signal and stop the run after this stage.
+        with signals.intercepted_signals():
+            info = pipeline.run(resources)
+            if signals.was_signal_received():
+                raise KeyboardInterrupt
     except PipelineStepFailed as error:
+        if isinstance(_innermost(error), SignalReceivedException):
+            raise KeyboardInterrupt from None
         cause = _root_cause(error)
         message = lock_error_message(warehouse, cause)
         raise SbdkError(message or f"loading raw data failed at dlt's {error.step} step: {cause}") from error
@@ -81,7 +92,12 @@ def _column_hints(schema: pa.Schema) -> dict[str, dict]:
     }
 
 
-def _root_cause(error: BaseException) -> str:
+def _innermost(error: BaseException) -> BaseException:
     while error.__cause__ is not None:
         error = error.__cause__
+    return error
+
+
+def _root_cause(error: BaseException) -> str:
+    error = _innermost(error)
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -1,0 +1,410 @@
+"""The Markdown report of a benchmark run: the targets, pass or fail, then a table per question."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from measure import BUILD, GENERATE, LOAD, MemoryRun, Results, SizeResult
+
+DEFAULT_SIZE = "default"
+
+# The targets of the issue.
+MIN_EVENTS_PER_SECOND = 3_000_000  # generation, warm, at the largest size
+MAX_LOAD_RATIO = 2.0  # dlt load / direct DuckDB insert, warm, at the largest size
+MAX_DBT_RATIO = 2.0  # (dbt build - start-up) / raw SQL, at the largest size
+MAX_DBT_STARTUP_SECONDS = 4.0  # dbt build - raw SQL, at the smallest size
+MAX_DEFAULT_RUN_SECONDS = 10.0  # `sbdk run` at the default size, fresh process
+MAX_MEMORY_GROWTH = 0.05  # RSS growth from run 2 to the last run, relative to run 2
+
+Column = tuple[str, Callable[[SizeResult], str]]
+
+
+@dataclass(frozen=True)
+class Check:
+    target: str
+    measured: str
+    ok: bool | None  # None: cannot be judged from the sizes that ran
+
+
+def render_report(results: Results) -> str:
+    sections = [
+        [
+            "# SBDK benchmark results",
+            "",
+            f"`benchmarks/run_benchmarks.py`, {results.elapsed_seconds / 60:.1f} min.",
+        ],
+        render_machine(results),
+        render_checks(evaluate_targets(results)),
+        render_end_to_end(results),
+        render_stages(results),
+        render_generation(results),
+        render_load(results),
+        render_dbt(results),
+        render_startup(results),
+        render_memory(results),
+    ]
+    return "\n\n".join("\n".join(lines) for lines in sections if lines) + "\n"
+
+
+# --- Formatting ------------------------------------------------------------------------------
+
+
+def table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def size_table(sizes: list[SizeResult], columns: list[Column]) -> list[str]:
+    return table([name for name, _ in columns], [[cell(s) for _, cell in columns] for s in sizes])
+
+
+def seconds(value: float) -> str:
+    return f"{value:.2f} s"
+
+
+def megabytes(value: float) -> str:
+    return f"{value:,.0f} MB"
+
+
+def rate(value: float, unit: str) -> str:
+    return f"{value / 1e6:.2f}M {unit}/s" if value >= 1e6 else f"{value / 1e3:,.1f}k {unit}/s"
+
+
+def ratio(value: float) -> str:
+    return f"{value:.2f}×"
+
+
+def smallest_and_largest(results: Results) -> tuple[SizeResult, SizeResult]:
+    by_users = sorted(results.sizes, key=lambda size: size.users)
+    return by_users[0], by_users[-1]
+
+
+# --- Targets ---------------------------------------------------------------------------------
+
+
+def evaluate_targets(results: Results) -> list[Check]:
+    checks = []
+    if results.sizes:
+        smallest, largest = smallest_and_largest(results)
+        checks += [check_generation(largest), check_load(largest), check_dbt(smallest, largest)]
+    default = next((size for size in results.sizes if size.name == DEFAULT_SIZE), None)
+    if default is not None:
+        checks += check_default_run(default)
+    if results.memory:
+        checks.append(check_memory(results.memory))
+    return checks
+
+
+def check_generation(size: SizeResult) -> Check:
+    events_per_second = size.stages.events / size.stages.generate_warm_seconds
+    return Check(
+        f"generation ≥ {rate(MIN_EVENTS_PER_SECOND, 'events')} (warm, {size.name})",
+        rate(events_per_second, "events"),
+        events_per_second >= MIN_EVENTS_PER_SECOND,
+    )
+
+
+def check_load(size: SizeResult) -> Check:
+    stages = size.stages
+    value = stages.load_warm_seconds / stages.direct_insert_seconds
+    return Check(
+        f"dlt load ≤ {ratio(MAX_LOAD_RATIO)} a direct DuckDB insert (warm, {size.name})",
+        f"{ratio(value)} ({seconds(stages.load_warm_seconds)} vs "
+        f"{seconds(stages.direct_insert_seconds)})",
+        value <= MAX_LOAD_RATIO,
+    )
+
+
+def dbt_startup_seconds(size: SizeResult) -> float:
+    """dbt build's time beyond the SQL it runs: imports, parsing, set-up, per-node overhead."""
+    return size.stages.stage_seconds[BUILD] - size.stages.replay.total_seconds
+
+
+def check_dbt(smallest: SizeResult, largest: SizeResult) -> Check:
+    startup = dbt_startup_seconds(smallest)
+    build = largest.stages.stage_seconds[BUILD]
+    raw = largest.stages.replay.total_seconds
+    target = (
+        f"dbt build ≤ {ratio(MAX_DBT_RATIO)} raw SQL + a start-up ≤ "
+        f"{MAX_DBT_STARTUP_SECONDS:g} s ({largest.name})"
+    )
+    measured = (
+        f"start-up {seconds(startup)} (dbt build − raw SQL at {smallest.name}); "
+        f"at {largest.name}: dbt build {seconds(build)} vs {MAX_DBT_RATIO:g} × {seconds(raw)} "
+        "raw + start-up"
+    )
+    if startup > MAX_DBT_STARTUP_SECONDS:
+        return Check(target, measured, False)
+    if smallest is largest:
+        return Check(target, f"{measured} (the ratio needs a second, larger size)", None)
+    return Check(target, measured, build <= MAX_DBT_RATIO * raw + startup)
+
+
+def check_default_run(size: SizeResult) -> list[Check]:
+    target = f"default `sbdk run` ≤ {MAX_DEFAULT_RUN_SECONDS:g} s in a fresh process"
+    first, later = size.cli_runs[0], size.cli_runs[1:]
+    checks = []
+    if first.dbt_parse == "full":
+        checks.append(
+            Check(
+                f"{target}, first run after init (full dbt parse)",
+                seconds(first.wall_seconds),
+                first.wall_seconds <= MAX_DEFAULT_RUN_SECONDS,
+            )
+        )
+    if later:
+        wall = statistics.median(run.wall_seconds for run in later)
+        checks.append(
+            Check(
+                f"{target}, later runs (partial parse, median)",
+                seconds(wall),
+                wall <= MAX_DEFAULT_RUN_SECONDS,
+            )
+        )
+    return checks
+
+
+def memory_growth(series: list[MemoryRun]) -> float | None:
+    """RSS growth from run 2 to the last run, relative to run 2 (run 1 fills caches)."""
+    if len(series) < 3:
+        return None
+    return (series[-1].rss_mb - series[1].rss_mb) / series[1].rss_mb
+
+
+def check_memory(series: list[MemoryRun]) -> Check:
+    growth = memory_growth(series)
+    target = f"memory flat across runs: RSS growth run 2 → {len(series)} ≤ {MAX_MEMORY_GROWTH:.0%}"
+    if growth is None:
+        return Check(target, "needs --memory-runs ≥ 3", None)
+    delta = series[-1].rss_mb - series[1].rss_mb
+    return Check(target, f"{growth:+.1%} ({delta:+,.0f} MB)", growth <= MAX_MEMORY_GROWTH)
+
+
+# --- Sections --------------------------------------------------------------------------------
+
+
+def render_machine(results: Results) -> list[str]:
+    rows = [
+        [key, f"`{value}`" if key == "platform" else value]
+        for key, value in results.machine.items()
+    ]
+    return ["## Machine", "", *table(["", ""], rows)]
+
+
+def render_checks(checks: list[Check]) -> list[str]:
+    verdict = {True: "pass", False: "**FAIL**", None: "n/a"}
+    return [
+        "## Targets",
+        "",
+        *table(
+            ["target", "measured", "result"],
+            [[c.target, c.measured, verdict[c.ok]] for c in checks],
+        ),
+        "",
+        "The throughput targets (generation, load) compare warm runs, best of the repeats, at the "
+        "largest size measured; the start-up costs they leave out are what the dbt and the "
+        "end-to-end targets bound.",
+    ]
+
+
+def render_end_to_end(results: Results) -> list[str]:
+    rows = []
+    for size in results.sizes:
+        for number, run in enumerate(size.cli_runs, start=1):
+            stages = [
+                seconds(run.stage_seconds[s]) if s in run.stage_seconds else "–"
+                for s in (GENERATE, LOAD, BUILD)
+            ]
+            rows.append([
+                size.name, f"{size.stages.events:,}", str(number), run.dbt_parse,
+                seconds(run.wall_seconds), megabytes(run.peak_rss_mb), *stages,
+            ])  # fmt: skip
+    headers = [
+        "size",
+        "events",
+        "run",
+        "dbt parse",
+        "wall",
+        "peak RSS",
+        "generate",
+        "load",
+        "dbt build",
+    ]
+    return [
+        "## End to end: `python -m sbdk run` in a fresh process",
+        "",
+        *table(headers, rows),
+        "",
+        "Stage times as `sbdk run` prints them; the wall time adds the interpreter's start-up, "
+        "the imports before the first stage and the process's exit.",
+    ]
+
+
+def render_stages(results: Results) -> list[str]:
+    columns: list[Column] = [
+        ("size", lambda s: s.name),
+        ("users", lambda s: f"{s.users:,}"),
+        ("events", lambda s: f"{s.stages.events:,}"),
+        ("orders", lambda s: f"{s.stages.raw_rows['raw_orders']:,}"),
+        ("generate", lambda s: seconds(s.stages.stage_seconds[GENERATE])),
+        ("load", lambda s: seconds(s.stages.stage_seconds[LOAD])),
+        ("dbt build", lambda s: seconds(s.stages.stage_seconds[BUILD])),
+        ("sum", lambda s: seconds(sum(s.stages.stage_seconds.values()))),
+    ]
+    return [
+        "## Stages: the first `Workspace.run()` in a fresh process",
+        "",
+        *size_table(results.sizes, columns),
+        "",
+        "Each stage includes the imports it triggers, as in `sbdk run`: importing dbt is part of "
+        "dbt build.",
+    ]
+
+
+def render_generation(results: Results) -> list[str]:
+    def first(size: SizeResult) -> float:
+        return size.stages.stage_seconds[GENERATE]
+
+    def warm(size: SizeResult) -> float:
+        return size.stages.generate_warm_seconds
+
+    columns: list[Column] = [
+        ("size", lambda s: s.name),
+        ("events", lambda s: f"{s.stages.events:,}"),
+        ("first run", lambda s: seconds(first(s))),
+        ("warm (best)", lambda s: seconds(warm(s))),
+        ("first run rate", lambda s: rate(s.stages.events / first(s), "events")),
+        ("warm rate", lambda s: rate(s.stages.events / warm(s), "events")),
+        ("warm rate, all tables", lambda s: rate(s.stages.rows / warm(s), "rows")),
+    ]
+    lines = ["## Generation vs a Faker per-row loop", "", *size_table(results.sizes, columns)]
+    if results.faker and results.sizes:
+        faker_rate = results.faker.rows / results.faker.seconds
+        largest = smallest_and_largest(results)[1].stages
+        vectorized_rate = largest.rows / largest.generate_warm_seconds
+        lines += [
+            "",
+            f"A Faker per-row loop (name, unique email, country, two timestamps, then an Arrow "
+            f"table): {results.faker.rows:,} rows in {seconds(results.faker.seconds)}, "
+            f"{rate(faker_rate, 'rows')}; the vectorized generator makes "
+            f"{rate(vectorized_rate, 'rows')} (warm, largest size), "
+            f"{vectorized_rate / faker_rate:,.0f}× as many.",
+        ]
+    return lines
+
+
+def render_load(results: Results) -> list[str]:
+    def first(size: SizeResult) -> float:
+        return size.stages.stage_seconds[LOAD]
+
+    def warm(size: SizeResult) -> float:
+        return size.stages.load_warm_seconds
+
+    def direct(size: SizeResult) -> float:
+        return size.stages.direct_insert_seconds
+
+    columns: list[Column] = [
+        ("size", lambda s: s.name),
+        ("rows", lambda s: f"{s.stages.rows:,}"),
+        ("dlt, first run", lambda s: seconds(first(s))),
+        ("dlt, warm (best)", lambda s: seconds(warm(s))),
+        ("direct insert (best)", lambda s: seconds(direct(s))),
+        ("ratio, first run", lambda s: ratio(first(s) / direct(s))),
+        ("ratio, warm", lambda s: ratio(warm(s) / direct(s))),
+    ]
+    return [
+        "## Load: dlt vs a direct DuckDB insert of the same Arrow tables",
+        "",
+        *size_table(results.sizes, columns),
+        "",
+        "Direct insert: `CREATE OR REPLACE TABLE raw.x AS SELECT * FROM arrow_table` into a fresh "
+        "DuckDB file, from connect to close. The first run includes importing dlt.",
+    ]
+
+
+def render_dbt(results: Results) -> list[str]:
+    def build(size: SizeResult) -> float:
+        return size.stages.stage_seconds[BUILD]
+
+    columns: list[Column] = [
+        ("size", lambda s: s.name),
+        ("dbt build", lambda s: seconds(build(s))),
+        ("dbt's node times (sum)", lambda s: seconds(s.stages.dbt_node_seconds)),
+        ("dbt outside its nodes", lambda s: seconds(build(s) - s.stages.dbt_node_seconds)),
+        ("raw models", lambda s: seconds(s.stages.replay.models_seconds)),
+        ("raw tests", lambda s: seconds(s.stages.replay.tests_seconds)),
+        ("raw models + tests", lambda s: seconds(s.stages.replay.total_seconds)),
+        ("ratio", lambda s: ratio(build(s) / s.stages.replay.total_seconds)),
+        ("raw tests, stored as tables", lambda s: seconds(s.stages.replay.stored_tests_seconds)),
+    ]
+    lines = [
+        "## dbt build vs its compiled SQL run directly in DuckDB",
+        "",
+        *size_table(results.sizes, columns),
+    ]
+    if results.sizes:
+        stages = results.sizes[0].stages
+        others = ", ".join(
+            f"{n} {kind}" for kind, n in stages.dbt_nodes.items() if kind not in {"model", "test"}
+        )
+        lines += [
+            "",
+            f"dbt build runs {stages.dbt_nodes.get('model', 0)} models and "
+            f"{stages.dbt_nodes.get('test', 0)} data tests (and {others or 'nothing else'}). The "
+            f"raw SQL is the compiled SQL of the {stages.replay.models} models and "
+            f"{stages.replay.tests} data tests from `target/manifest.json`, run with DuckDB on a "
+            "copy of the warehouse taken when dbt started, best of the repeats: each model as "
+            "`CREATE OR REPLACE VIEW/TABLE ... AS <sql>` in dependency order, then a checkpoint; "
+            "each test as `select count(*) from (<sql>)`. The bundled tests set `store_failures`, "
+            "so dbt also writes each test's rows to a table: the last column times that instead.",
+        ]
+    return lines
+
+
+def render_startup(results: Results) -> list[str]:
+    if not results.import_seconds:
+        return []
+    rows = [[label, seconds(value)] for label, value in results.import_seconds.items()]
+    if results.sizes:
+        smallest = smallest_and_largest(results)[0]
+        rows.append(
+            [f"dbt build − raw SQL at {smallest.name}", seconds(dbt_startup_seconds(smallest))]
+        )
+    return [
+        "## Fixed start-up",
+        "",
+        *table(["", "seconds"], rows),
+        "",
+        "Imports: `python -c '<import>'` in a fresh process, best of --repeat (at least 2); the first row is "
+        "the interpreter alone.",
+    ]
+
+
+def render_memory(results: Results) -> list[str]:
+    series = results.memory
+    if not series:
+        return []
+    rows = [
+        [str(number), megabytes(run.rss_mb), megabytes(run.peak_rss_mb),
+         *(seconds(run.stage_seconds.get(stage, 0.0)) for stage in (GENERATE, LOAD, BUILD))]
+        for number, run in enumerate(series, start=1)
+    ]  # fmt: skip
+    growth = memory_growth(series)
+    if growth is None:
+        summary = "Too few runs to judge the growth."
+    else:
+        delta = series[-1].rss_mb - series[1].rss_mb
+        summary = f"RSS growth from run 2 to run {len(series)}: {delta:+,.0f} MB ({growth:+.1%})."
+    return [
+        f"## Memory across runs: one `Workspace`, {len(series)} × `run()` at the default size, "
+        "in one process",
+        "",
+        *table(
+            ["run", "RSS after the run", "peak RSS so far", "generate", "load", "dbt build"], rows
+        ),
+        "",
+        f"{summary} RSS is read from /proc/self/status after a `gc.collect()`. The runs after the "
+        "first show each stage's warm cost.",
+    ]
