@@ -25,6 +25,8 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
+SIZES = {"default": 10_000, "10x": 100_000, "100x": 1_000_000}  # users, 30 events each
+DEFAULT_SIZE = "default"
 GENERATE, LOAD, BUILD = "generate", "load", "dbt build"  # sbdk.workflow's stage names
 PACKAGES = ("sbdk", "duckdb", "dbt-core", "dbt-duckdb", "dlt", "pyarrow", "numpy", "faker")
 IMPORTS = {
@@ -62,6 +64,7 @@ class ReplayTimes:
     models_seconds: float
     tests_seconds: float  # select count(*) from (<test sql>)
     stored_tests_seconds: float  # create table <test relation> as <test sql>, then a count
+    model_seconds: dict[str, float]  # per model, in the replay with the fastest models
 
     @property
     def total_seconds(self) -> float:
@@ -76,6 +79,7 @@ class StageMeasurements:
     stage_seconds: dict[str, float]  # the first Workspace.run() in a fresh process
     dbt_node_seconds: float  # the sum of dbt's own per-node execution times
     dbt_nodes: dict[str, int]  # node count per resource type
+    dbt_model_seconds: dict[str, float]  # dbt's execution time per model
     generate_warm_seconds: float
     load_warm_seconds: float
     direct_insert_seconds: float
@@ -235,6 +239,7 @@ def measure_stages(project: str, users: int, scratch: str, repeat: int) -> Stage
         stage_seconds=recorder.seconds,
         dbt_node_seconds=sum(node.seconds for node in summary.dbt.nodes),
         dbt_nodes=count_by(node.resource_type for node in summary.dbt.nodes),
+        dbt_model_seconds={node.name: node.seconds for node in summary.dbt.models},
         generate_warm_seconds=generate_seconds,
         load_warm_seconds=load_seconds,
         direct_insert_seconds=direct_seconds,
@@ -407,17 +412,19 @@ def replay_dbt_sql(manifest_path: Path, warehouse: Path, scratch: Path, repeat: 
     The copy keeps the warehouse's file name: the compiled SQL names the database after it.
     """
     models, tests = compiled_nodes(json.loads(manifest_path.read_text(encoding="utf-8")))
-    timings = []
+    replays = []
     for _ in range(repeat):
         copy = scratch / warehouse.name
         copy_duckdb(warehouse, copy)
-        timings.append(run_compiled_sql(copy, models, tests))
+        replays.append(run_compiled_sql(copy, models, tests))
+    fastest = min(replays, key=lambda replay: replay.models_seconds)
     return ReplayTimes(
         models=len(models),
         tests=len(tests),
-        models_seconds=min(t[0] for t in timings),
-        tests_seconds=min(t[1] for t in timings),
-        stored_tests_seconds=min(t[2] for t in timings),
+        models_seconds=fastest.models_seconds,
+        tests_seconds=min(replay.tests_seconds for replay in replays),
+        stored_tests_seconds=min(replay.stored_tests_seconds for replay in replays),
+        model_seconds=fastest.model_seconds,
     )
 
 
@@ -449,9 +456,9 @@ def as_compiled(node: dict) -> CompiledNode:
 
 def run_compiled_sql(
     path: Path, models: list[CompiledNode], tests: list[CompiledNode]
-) -> tuple[float, float, float]:
-    """Seconds for: the models (persisted by a checkpoint); the tests as counts; the tests
-    stored as tables, as dbt's `store_failures` does."""
+) -> ReplayTimes:
+    """Time the models (each, and all with the closing checkpoint that persists them), the
+    tests as counts, and the tests stored as tables as dbt's `store_failures` does."""
     import duckdb
 
     connection = duckdb.connect(str(path))
@@ -461,11 +468,14 @@ def run_compiled_sql(
             connection.execute(f'create schema if not exists "{database}"."{schema}"')
         connection.execute("checkpoint")
 
+        model_seconds = {}
         started = time.perf_counter()
         for model in models:
+            model_started = time.perf_counter()
             connection.execute(
                 f"create or replace {model.materialized} {model.relation} as (\n{model.sql}\n)"
             )
+            model_seconds[model.name] = time.perf_counter() - model_started
         connection.execute("checkpoint")
         models_seconds = time.perf_counter() - started
 
@@ -487,4 +497,6 @@ def run_compiled_sql(
         stored_seconds = time.perf_counter() - started
     finally:
         connection.close()
-    return models_seconds, tests_seconds, stored_seconds
+    return ReplayTimes(
+        len(models), len(tests), models_seconds, tests_seconds, stored_seconds, model_seconds
+    )

@@ -47,6 +47,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from measure import (
+    DEFAULT_SIZE,
+    SIZES,
     BenchmarkError,
     MemoryRun,
     Results,
@@ -60,10 +62,9 @@ from measure import (
     time_faker_loop,
     time_imports,
 )
-from report import DEFAULT_SIZE, render_report
+from report import render_report
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-SIZES = {DEFAULT_SIZE: 10_000, "10x": 100_000, "100x": 1_000_000}
 
 
 def main(argv: list[str] | None = None) -> int:

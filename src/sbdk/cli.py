@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,7 +14,7 @@ from sbdk.errors import SbdkError
 
 app = typer.Typer(
     name="sbdk",
-    help="A local-first data development kit: synthetic data -> dlt -> DuckDB -> dbt, in one command.",
+    help="A local-first data development kit: synthetic data -> dlt -> DuckDB -> dbt.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -23,12 +23,22 @@ app = typer.Typer(
 _state = {"debug": False}
 
 ProjectOption = Annotated[
-    Optional[Path],
-    typer.Option("--project", "-p", help="Project directory (default: the nearest one above the current directory).", show_default=False),
+    Path | None,
+    typer.Option(
+        "--project",
+        "-p",
+        help="Project directory (default: the nearest one above the current directory).",
+        show_default=False,
+    ),
 ]
 SelectOption = Annotated[
-    Optional[list[str]],
-    typer.Option("--select", "-s", help="dbt node selection, e.g. 'marts' or '+user_metrics' (repeatable).", show_default=False),
+    list[str] | None,
+    typer.Option(
+        "--select",
+        "-s",
+        help="dbt node selection, e.g. 'marts' or '+user_metrics' (repeatable).",
+        show_default=False,
+    ),
 ]
 
 
@@ -54,7 +64,9 @@ def handle_errors(command):
         except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
             if _state["debug"]:
                 raise
-            console.error(f"unexpected {type(error).__name__}: {error} (rerun with --debug for the traceback)")
+            console.error(
+                f"unexpected {type(error).__name__}: {error} (rerun with --debug for the traceback)"
+            )
             raise typer.Exit(1) from None
 
     return wrapper
@@ -69,7 +81,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     _state["debug"] = debug
 
@@ -77,9 +94,22 @@ def main_options(
 @app.command()
 @handle_errors
 def init(
-    directory: Annotated[Path, typer.Argument(help="Directory to create ('.' for the current one).")],
-    name: Annotated[Optional[str], typer.Option("--name", help="Project name (default: the directory's name).", show_default=False)] = None,
-    force: Annotated[bool, typer.Option("--force", help="Write into a non-empty directory, overwriting files the template provides.")] = False,
+    directory: Annotated[
+        Path, typer.Argument(help="Directory to create ('.' for the current one).")
+    ],
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", help="Project name (default: the directory's name).", show_default=False
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a non-empty directory, overwriting files the template provides.",
+        ),
+    ] = False,
 ) -> None:
     """Scaffold a project: sbdk.toml, a dbt project and an empty DuckDB warehouse."""
     from sbdk import console
@@ -91,10 +121,20 @@ def init(
 @app.command()
 @handle_errors
 def run(
-    users: Annotated[Optional[int], typer.Option("--users", "-u", help="Number of users to generate.", show_default=False)] = None,
-    events_per_user: Annotated[Optional[float], typer.Option("--events-per-user", help="Mean events per user.", show_default=False)] = None,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="Random seed.", show_default=False)] = None,
-    skip_generate: Annotated[bool, typer.Option("--skip-generate", help="Rebuild models on the raw data already loaded.")] = False,
+    users: Annotated[
+        int | None,
+        typer.Option("--users", "-u", help="Number of users to generate.", show_default=False),
+    ] = None,
+    events_per_user: Annotated[
+        float | None,
+        typer.Option("--events-per-user", help="Mean events per user.", show_default=False),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Random seed.", show_default=False)
+    ] = None,
+    skip_generate: Annotated[
+        bool, typer.Option("--skip-generate", help="Rebuild models on the raw data already loaded.")
+    ] = False,
     select: SelectOption = None,
     project: ProjectOption = None,
 ) -> None:

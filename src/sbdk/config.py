@@ -26,8 +26,11 @@ ENV_PREFIX = "SBDK_"
 
 # dbt project names and DuckDB schema names share this shape.
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Names dbt refuses or that shadow packages the bundled project depends on.
-_RESERVED_NAMES = {"dbt", "dbt_duckdb", "duckdb", "sbdk", "raw", "main", "staging", "intermediate", "marts"}
+# Schemas of the warehouse. DuckDB names a database after its file, so a file named like a
+# schema (raw.duckdb) makes `raw.table` ambiguous.
+WAREHOUSE_SCHEMAS = {"main", "raw", "staging", "intermediate", "marts", "test_failures"}
+# Names dbt refuses or that shadow packages the bundled project depends on, and schema names.
+_RESERVED_NAMES = {"dbt", "dbt_duckdb", "duckdb", "sbdk", *WAREHOUSE_SCHEMAS}
 
 
 def validate_project_name(name: str) -> str:
@@ -93,6 +96,12 @@ class WarehouseSection(_Section):
             raise ValueError("must not be empty")
         if value.strip() == ":memory:":
             raise ValueError("must be a file: an in-memory warehouse would be lost after the run")
+        stem = Path(value).stem.lower()
+        if stem in WAREHOUSE_SCHEMAS or stem in {"system", "temp", "memory"}:
+            raise ValueError(
+                f"a file named '{stem}' clashes with the warehouse's '{stem}' schema; "
+                "choose another file name"
+            )
         return value
 
 

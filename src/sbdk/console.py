@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from sbdk.project import ScaffoldResult
@@ -15,7 +22,14 @@ from sbdk.workflow import RunSummary
 console = Console(highlight=False)
 error_console = Console(stderr=True, highlight=False)
 
-_STATUS_STYLE = {"success": "green", "pass": "green", "fail": "red", "error": "red", "warn": "yellow", "skipped": "dim"}
+_STATUS_STYLE = {
+    "success": "green",
+    "pass": "green",
+    "fail": "red",
+    "error": "red",
+    "warn": "yellow",
+    "skipped": "dim",
+}
 
 
 def error(message: str) -> None:
@@ -78,7 +92,9 @@ def render_scaffold(result: ScaffoldResult, cwd: Path) -> None:
     except ValueError:
         shown = result.root
     console.print(f"[green]✓[/] Created sbdk project [bold]{result.name}[/] in {shown or '.'}")
-    console.print(f"  {len(result.written)} files, warehouse at {result.warehouse.relative_to(result.root)}")
+    console.print(
+        f"  {len(result.written)} files, warehouse at {result.warehouse.relative_to(result.root)}"
+    )
     console.print("\nNext:")
     if str(shown) != ".":
         console.print(f"  cd {shown}")
@@ -101,8 +117,14 @@ def render_run_summary(summary: RunSummary, title: str) -> None:
         failed = sum(1 for t in tests if t.status in {"fail", "error"})
         passed = sum(1 for t in tests if t.ok)
         style = "red" if failed else "green"
-        table.add_row("tests", f"[{style}]{passed} passed, {failed} failed[/]" + (f", {len(result.skipped)} skipped" if result.skipped else ""))
-    timings = "  ".join(f"{stage} {seconds:.2f}s" for stage, seconds in summary.stage_seconds.items())
+        table.add_row(
+            "tests",
+            f"[{style}]{passed} passed, {failed} failed[/]"
+            + (f", {len(result.skipped)} skipped" if result.skipped else ""),
+        )
+    timings = "  ".join(
+        f"{stage} {seconds:.2f}s" for stage, seconds in summary.stage_seconds.items()
+    )
     table.add_row("time", f"{timings}  (total {summary.total_seconds:.2f}s)")
     table.add_row("warehouse", str(summary.warehouse))
     console.print()
@@ -118,12 +140,15 @@ def render_failures(result: DbtResult, summary: RunSummary) -> None:
         console.print(_describe_failure(node), soft_wrap=True)
     skipped = result.skipped
     if skipped:
-        console.print(f"[dim]{len(skipped)} node(s) skipped because something they depend on failed[/]")
+        console.print(
+            f"[dim]{len(skipped)} node(s) skipped because something they depend on failed[/]"
+        )
     console.print(f"[dim]full dbt log: {summary.dbt_log}[/]")
 
 
 def _describe_failure(node: NodeResult) -> str:
     if node.is_test and node.status == "fail":
         where = f"; failing rows in {node.failures_relation}" if node.failures_relation else ""
-        return f"  [red]✗[/] {node.resource_type} [bold]{node.name}[/]: {node.failures:,} failing row(s){where}"
+        count = f"{node.failures:,} failing row(s)"
+        return f"  [red]✗[/] {node.resource_type} [bold]{node.name}[/]: {count}{where}"
     return f"  [red]✗[/] {node.resource_type} [bold]{node.name}[/]: {node.message}"

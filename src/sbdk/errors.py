@@ -2,4 +2,4 @@
 
 
 class SbdkError(Exception):
-    """A failure caused by the user's input or environment, shown as one line without a traceback."""
+    """A failure caused by the user's input or environment: one line, no traceback."""

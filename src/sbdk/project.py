@@ -61,7 +61,9 @@ def scaffold_project(target: Path, name: str | None = None, force: bool = False)
 
     settings = Settings(target, build_config({"project": {"name": name}}))
     create_warehouse(settings.warehouse_path)
-    return ScaffoldResult(root=target, name=name, written=written, warehouse=settings.warehouse_path)
+    return ScaffoldResult(
+        root=target, name=name, written=written, warehouse=settings.warehouse_path
+    )
 
 
 def _copy_tree(source: Traversable, destination: Path, name: str) -> list[Path]:

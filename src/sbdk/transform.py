@@ -7,13 +7,13 @@ One `dbtRunner` per project object is reused across invocations, and dbt's parti
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sbdk.config import Settings
+from sbdk.environment import scoped_environment
 from sbdk.errors import SbdkError
 
 # The bundled profiles.yml reads the warehouse path from here, so a project works from any
@@ -31,7 +31,6 @@ class NodeResult:
     seconds: float
     message: str = ""
     failures: int | None = None
-    materialization: str = ""
     failures_relation: str | None = None  # where dbt stored the failing rows
 
     @property
@@ -93,7 +92,9 @@ class DbtProject:
     ) -> DbtResult:
         return self._invoke("build", select, progress)
 
-    def test(self, select: Sequence[str] = (), progress: ProgressCallback | None = None) -> DbtResult:
+    def test(
+        self, select: Sequence[str] = (), progress: ProgressCallback | None = None
+    ) -> DbtResult:
         return self._invoke("test", select, progress)
 
     def _invoke(
@@ -102,8 +103,6 @@ class DbtProject:
         dbt_dir = self.settings.dbt_dir
         if not (dbt_dir / "dbt_project.yml").is_file():
             raise SbdkError(f"no dbt project at {dbt_dir}: run `sbdk init --force` to restore it")
-        os.environ[WAREHOUSE_ENV] = str(self.settings.warehouse_path)
-        os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
         args = [
             command,
             "--project-dir", str(dbt_dir),
@@ -120,8 +119,13 @@ class DbtProject:
             args += ["--select", selector]
 
         self._progress = progress
+        environment = {
+            WAREHOUSE_ENV: str(self.settings.warehouse_path),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
         try:
-            outcome = self._dbt_runner().invoke(args)
+            with scoped_environment(environment):
+                outcome = self._dbt_runner().invoke(args)
         finally:
             self._progress = None
             _release_warehouse()
@@ -209,8 +213,9 @@ def _node_result(result: Any) -> NodeResult:
         seconds=float(result.execution_time or 0.0),
         message=_one_line(result.message or ""),
         failures=result.failures if is_test else None,
-        materialization=str(node.config.get("materialized", "")) if hasattr(node, "config") else "",
-        failures_relation=_stored_failures(node) if is_test and status in {"fail", "warn"} else None,
+        failures_relation=_stored_failures(node)
+        if is_test and status in {"fail", "warn"}
+        else None,
     )
 
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from sbdk import warehouse
 from sbdk.config import Settings
 from sbdk.errors import SbdkError
 from sbdk.transform import DbtProject, DbtResult, NodeProgress, dbt_log_path
-from sbdk import warehouse
 
 GENERATE, LOAD, BUILD, TEST = "generate", "load", "dbt build", "dbt test"
 
@@ -72,7 +72,7 @@ class Workspace:
         self.dbt = DbtProject(settings)
 
     def run(self, options: RunOptions = RunOptions()) -> RunSummary:
-        """generate -> load -> dbt build (models and their tests), or build only on existing data."""
+        """generate -> load -> dbt build (models and tests); with skip_generate, build only."""
         path = self.settings.warehouse_path
         summary = RunSummary(path, self._dbt_log, generated=not options.skip_generate)
         warehouse.ensure_writable(path)
@@ -114,9 +114,7 @@ class Workspace:
     def _load(self, tables):
         from sbdk.pipelines.load import load_raw
 
-        return load_raw(
-            tables.by_raw_name(), self.settings.warehouse_path, self.settings.state_dir
-        )
+        return load_raw(tables.by_raw_name(), self.settings.warehouse_path, self.settings.state_dir)
 
     def _stage(self, summary: RunSummary, stage: str, description: str, work):
         self.reporter.stage_started(stage, description)
@@ -130,7 +128,9 @@ class Workspace:
 
 def _detail(stage: str, result) -> str:
     if stage == GENERATE:
-        return ", ".join(f"{t.num_rows:,} {n.removeprefix('raw_')}" for n, t in result.by_raw_name().items())
+        return ", ".join(
+            f"{t.num_rows:,} {n.removeprefix('raw_')}" for n, t in result.by_raw_name().items()
+        )
     if stage == LOAD:
         return f"{sum(result.row_counts.values()):,} rows into raw"
     if isinstance(result, DbtResult):

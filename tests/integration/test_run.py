@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SMALL_RUN, counts, query, sbdk, scalar
+from .conftest import counts, query, sbdk, scalar
 
 pytestmark = pytest.mark.integration
 
@@ -54,7 +54,10 @@ def test_raw_counts_match_the_requested_size(built_project):
 
 def test_rerun_replaces_data_without_duplicating_rows(built_project):
     assert counts(built_project.root) == built_project.counts_after_first_run
-    assert scalar(built_project.root, "select count(*) - count(distinct event_id) from raw.raw_events") == 0
+    assert (
+        scalar(built_project.root, "select count(*) - count(distinct event_id) from raw.raw_events")
+        == 0
+    )
 
 
 def test_emails_are_unique_and_first_events_are_signups(built_project):
@@ -64,7 +67,9 @@ def test_emails_are_unique_and_first_events_are_signups(built_project):
         root,
         """
         select count(*) from (
-            select user_id, arg_min(event_type, "timestamp") as first_type, min("timestamp") as first_at
+            select user_id,
+                   arg_min(event_type, "timestamp") as first_type,
+                   min("timestamp") as first_at
             from raw.raw_events group by user_id
         ) e join raw.raw_users u using (user_id)
         where e.first_type <> 'signup' or e.first_at <> u.created_at
@@ -95,9 +100,10 @@ def test_sessions_follow_the_timeout(built_project):
         """
         with ordered as (
             select session_id, user_id, event_timestamp,
-                   lag(session_id) over (partition by user_id order by event_timestamp) as previous_session,
-                   event_timestamp - lag(event_timestamp) over (partition by user_id order by event_timestamp) as gap
+                   lag(session_id) over by_user as previous_session,
+                   event_timestamp - lag(event_timestamp) over by_user as gap
             from staging.stg_events
+            window by_user as (partition by user_id order by event_timestamp)
         )
         select count(*) from ordered
         where previous_session is not null
@@ -115,7 +121,7 @@ def test_marts_do_not_depend_on_the_day_they_are_built(built_project):
     root = built_project.root
     latest_event_day, recency_floor = query(
         root,
-        "select (select max(\"timestamp\")::date from raw.raw_events), "
+        'select (select max("timestamp")::date from raw.raw_events), '
         "min(days_since_last_activity) from marts.user_metrics",
     )[0]
     assert recency_floor == 0  # someone was active on the data's last day, which is "as of"

@@ -39,7 +39,12 @@ def test_precedence_is_file_then_environment_then_flags(tmp_path):
 
 def test_environment_variables_are_named_after_settings():
     overrides = environment_overrides(
-        {"SBDK_USERS": "3", "SBDK_WAREHOUSE_PATH": "/tmp/w.duckdb", "SBDK_DBT_THREADS": "2", "OTHER": "x"}
+        {
+            "SBDK_USERS": "3",
+            "SBDK_WAREHOUSE_PATH": "/tmp/w.duckdb",
+            "SBDK_DBT_THREADS": "2",
+            "OTHER": "x",
+        }
     )
     assert overrides == {
         "data": {"users": "3"},
@@ -60,8 +65,12 @@ def test_relative_warehouse_path_resolves_against_project_root(tmp_path):
         ("[data]\nusers = 0\n", "data.users = 0"),
         ('[data]\nusers = "many"\n', "data.users = 'many'"),
         ("[data]\nuserz = 10\n", "unknown setting 'data.userz'"),
-        ("[data]\nstart_date = 2025-02-01\nend_date = 2025-01-01\n", "end_date (2025-01-01) must be after start_date"),
+        (
+            "[data]\nstart_date = 2025-02-01\nend_date = 2025-01-01\n",
+            "end_date (2025-01-01) must be after start_date",
+        ),
         ('[warehouse]\npath = ":memory:"\n', "must be a file"),
+        ('[warehouse]\npath = "data/raw.duckdb"\n', "clashes with the warehouse's 'raw' schema"),
         ('[project]\nname = "my-project"\n', "not a valid project name"),
     ],
 )
@@ -112,3 +121,19 @@ def test_invalid_project_names(name):
 def test_invalid_name_suggests_a_valid_one():
     with pytest.raises(SbdkError, match="e.g. 'my_shop'"):
         validate_project_name("my-shop")
+
+
+def test_library_settings_are_scoped_to_the_call(monkeypatch):
+    """dbt and dlt read the environment; sbdk's values must not outlive the call."""
+    import os
+
+    from sbdk.environment import scoped_environment
+
+    monkeypatch.setenv("SBDK_WAREHOUSE_PATH", "/user/choice.duckdb")
+    monkeypatch.delenv("DLT_DATA_DIR", raising=False)
+    scoped = {"SBDK_WAREHOUSE_PATH": "/p/w.duckdb", "DLT_DATA_DIR": "/p/.sbdk"}
+    with pytest.raises(RuntimeError), scoped_environment(scoped):
+        assert os.environ["SBDK_WAREHOUSE_PATH"] == "/p/w.duckdb"
+        raise RuntimeError("the call failed")
+    assert os.environ["SBDK_WAREHOUSE_PATH"] == "/user/choice.duckdb"
+    assert "DLT_DATA_DIR" not in os.environ

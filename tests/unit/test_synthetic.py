@@ -35,17 +35,41 @@ def test_sizes_follow_the_configuration(world):
 
 
 def test_columns_and_types_match_the_raw_contract(world):
-    assert world.users.schema.names == ["user_id", "name", "email", "created_at", "country", "referrer"]
-    assert world.events.schema.names == ["event_id", "user_id", "event_type", "timestamp", "utm_source", "page"]
+    assert world.users.schema.names == [
+        "user_id",
+        "name",
+        "email",
+        "created_at",
+        "country",
+        "referrer",
+    ]
+    assert world.events.schema.names == [
+        "event_id",
+        "user_id",
+        "event_type",
+        "timestamp",
+        "utm_source",
+        "page",
+    ]
     assert world.orders.schema.names == [
-        "order_id", "user_id", "event_id", "amount", "product_category", "payment_method", "created_at",
+        "order_id",
+        "user_id",
+        "event_id",
+        "amount",
+        "product_category",
+        "payment_method",
+        "created_at",
     ]
     assert world.events.schema.field("timestamp").type == pa.timestamp("us")
     assert world.orders.schema.field("amount").type == pa.decimal128(12, 2)
 
 
 def test_keys_and_emails_are_unique(world):
-    for table, key in ((world.users, "user_id"), (world.events, "event_id"), (world.orders, "order_id")):
+    for table, key in (
+        (world.users, "user_id"),
+        (world.events, "event_id"),
+        (world.orders, "order_id"),
+    ):
         values = column(table, key)
         assert len(np.unique(values)) == len(values), key
     emails = world.users["email"].to_pylist()
@@ -58,7 +82,9 @@ def test_every_users_first_event_is_signup_at_created_at(world):
     at = seconds(world.events, "timestamp")
     first = np.r_[True, user[1:] != user[:-1]]
     assert set(np.unique(user)) == set(column(world.users, "user_id"))
-    assert (np.asarray(world.events["event_type"].to_pylist(), dtype=object)[first] == "signup").all()
+    assert (
+        np.asarray(world.events["event_type"].to_pylist(), dtype=object)[first] == "signup"
+    ).all()
     created = seconds(world.users, "created_at")[user[first] - 1]
     assert (at[first] == created).all()
     signups = int(pc.sum(pc.equal(world.events["event_type"], "signup")).as_py())
@@ -74,7 +100,11 @@ def test_events_are_ordered_in_time_within_each_user(world):
 
 
 def test_everything_happens_inside_the_date_window(world):
-    for table, name in ((world.users, "created_at"), (world.events, "timestamp"), (world.orders, "created_at")):
+    for table, name in (
+        (world.users, "created_at"),
+        (world.events, "timestamp"),
+        (world.orders, "created_at"),
+    ):
         values = table[name]
         assert pc.min(values).as_py() >= datetime(2025, 1, 1)
         assert pc.max(values).as_py() < datetime(2026, 1, 1)
@@ -145,3 +175,8 @@ def test_short_window_keeps_events_inside():
     world = generate(data)
     assert pc.min(world.events["timestamp"]).as_py() >= datetime(2025, 3, 1)
     assert pc.max(world.events["timestamp"]).as_py() < datetime(2025, 3, 2)
+
+
+def test_light_worlds_still_buy():
+    light = generate(DataSection(users=500, events_per_user=5, seed=2))
+    assert light.orders.num_rows > 0  # sessions keep room for more than the landing event

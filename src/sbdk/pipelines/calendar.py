@@ -7,7 +7,7 @@ intensity, without sorting or rejection sampling.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 
@@ -19,7 +19,7 @@ GROWTH_OVER_WINDOW = 0.6  # activity at the end of the window is 1.6x the start
 
 
 def epoch_seconds(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
 class ActivityCalendar:

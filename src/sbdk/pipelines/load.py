@@ -5,13 +5,13 @@ dlt keeps all of its working files inside the project (`.sbdk/dlt`), never in `~
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 
+from sbdk.environment import scoped_environment
 from sbdk.errors import SbdkError
 from sbdk.warehouse import RAW_SCHEMA, lock_error_message
 
@@ -24,19 +24,25 @@ class LoadResult:
     load_id: str
 
 
-def configure_dlt(state_dir: Path) -> None:
-    """Keep dlt quiet and inside the project; must run before dlt is imported."""
-    os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
-    os.environ["DLT_DATA_DIR"] = str(state_dir / "dlt")
-    os.environ["LOAD__DELETE_COMPLETED_JOBS"] = "true"
-    # Load packages are transient copies deleted after the load: skip compressing them.
-    os.environ["DATA_WRITER__COMPRESSION"] = "none"
-    os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+def dlt_environment(state_dir: Path) -> dict[str, str]:
+    """Keep dlt quiet and inside the project (never ~/.dlt or /var/dlt)."""
+    return {
+        "RUNTIME__DLTHUB_TELEMETRY": "false",
+        "DLT_DATA_DIR": str(state_dir / "dlt"),
+        "RUNTIME__LOG_LEVEL": "ERROR",
+        "LOAD__DELETE_COMPLETED_JOBS": "true",
+        # Load packages are transient copies deleted after the load: skip compressing them.
+        "DATA_WRITER__COMPRESSION": "none",
+    }
 
 
 def load_raw(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path) -> LoadResult:
     """Replace `raw.<name>` with each table, in one dlt load package."""
-    configure_dlt(state_dir)
+    with scoped_environment(dlt_environment(state_dir)):
+        return _run_pipeline(tables, warehouse, state_dir)
+
+
+def _run_pipeline(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path) -> LoadResult:
     import dlt
     from dlt.common.exceptions import SignalReceivedException
     from dlt.common.runtime import signals
@@ -73,7 +79,9 @@ def load_raw(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path) -> L
             raise KeyboardInterrupt from None
         cause = _root_cause(error)
         message = lock_error_message(warehouse, cause)
-        raise SbdkError(message or f"loading raw data failed at dlt's {error.step} step: {cause}") from error
+        raise SbdkError(
+            message or f"loading raw data failed at dlt's {error.step} step: {cause}"
+        ) from error
     finally:
         # Loaded packages are a copy of data that now lives in DuckDB; keep no history of them.
         shutil.rmtree(Path(pipeline.working_dir) / "load" / "loaded", ignore_errors=True)

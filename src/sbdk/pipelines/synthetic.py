@@ -130,8 +130,9 @@ def _draw_users(rng: np.random.Generator, calendar: ActivityCalendar, count: int
 
 
 def _mean_session_length(events_per_user: float) -> float:
-    """Light worlds get short sessions so that a user's signup session fits the mean."""
-    return float(np.clip(events_per_user / 5.0, 1.0, MAX_MEAN_SESSION_LENGTH))
+    """Sessions of about six events; light worlds get shorter ones, but at least two events
+    where the mean allows, so that visits can lead to purchases."""
+    return float(np.clip(events_per_user / 5.0, min(2.0, events_per_user), MAX_MEAN_SESSION_LENGTH))
 
 
 def _draw_sessions(
@@ -263,7 +264,9 @@ def _landing_utm_sources(
 
 
 def utm_source_pool() -> list[str]:
-    return sorted({*vocab.REFERRER_UTM_SOURCE.values(), *filter(None, vocab.RETURN_VISIT_UTM_SOURCES)})
+    return sorted(
+        {*vocab.REFERRER_UTM_SOURCE.values(), *filter(None, vocab.RETURN_VISIT_UTM_SOURCES)}
+    )
 
 
 def _draw_orders(rng: np.random.Generator, events: _Events) -> _Orders:
@@ -332,7 +335,12 @@ def _events_table(rng: np.random.Generator, pools: vocab.NamePools, events: _Eve
     page_pool, page_p = _pageview_pages(pools)
     all_pages = page_pool + list(EVENT_PAGES.values())
     page_index = _categorical(rng, page_p, count)
-    page_of_type = np.array([all_pages.index(EVENT_PAGES[t]) if t in EVENT_PAGES else -1 for t in range(len(EVENT_TYPES))])
+    page_of_type = np.array(
+        [
+            all_pages.index(EVENT_PAGES[t]) if t in EVENT_PAGES else -1
+            for t in range(len(EVENT_TYPES))
+        ]
+    )
     not_pageview = events.event_type != PAGEVIEW
     page_index[not_pageview] = page_of_type[events.event_type[not_pageview]]
 
@@ -380,7 +388,9 @@ def _categorical(rng: np.random.Generator, probabilities: np.ndarray, size: int)
     Several times faster than `rng.choice(p=...)`, which matters at tens of millions of rows.
     """
     cumulative = np.cumsum(probabilities)
-    table = np.searchsorted(cumulative, (np.arange(_LOOKUP_SIZE) + 0.5) / _LOOKUP_SIZE, side="right")
+    table = np.searchsorted(
+        cumulative, (np.arange(_LOOKUP_SIZE) + 0.5) / _LOOKUP_SIZE, side="right"
+    )
     table = np.minimum(table, len(probabilities) - 1).astype(np.int16)
     return table[rng.integers(0, _LOOKUP_SIZE, size, dtype=np.uint16)]
 

@@ -27,7 +27,14 @@ REFERRER_UTM_SOURCE = {
     "google": "google", "facebook": "facebook", "newsletter": "newsletter",
     "twitter": "twitter", "linkedin": "linkedin",
 }  # fmt: skip
-RETURN_VISIT_UTM_SOURCES = {"": 60, "google": 14, "newsletter": 12, "facebook": 8, "twitter": 3, "linkedin": 3}
+RETURN_VISIT_UTM_SOURCES = {
+    "": 60,
+    "google": 14,
+    "newsletter": 12,
+    "facebook": 8,
+    "twitter": 3,
+    "linkedin": 3,
+}
 
 EMAIL_DOMAINS = {
     "gmail.com": 38, "outlook.com": 12, "yahoo.com": 10, "hotmail.com": 6, "icloud.com": 6,
