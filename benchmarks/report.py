@@ -86,7 +86,7 @@ def evaluate_targets(results: Results) -> list[Check]:
     checks = []
     if results.sizes:
         smallest, largest = smallest_and_largest(results)
-        checks += [check_generation(largest), check_load(largest), check_dbt(smallest, largest)]
+        checks += [check_generation(largest), check_load(largest), *check_dbt(smallest, largest)]
     default = next((size for size in results.sizes if size.name == DEFAULT_SIZE), None)
     if default is not None:
         checks += check_default_run(default)
@@ -116,31 +116,36 @@ def check_load(size: SizeResult) -> Check:
 
 
 def dbt_startup_seconds(size: SizeResult) -> float:
-    """dbt build's time beyond the SQL it runs: imports, parsing, set-up, per-node overhead."""
+    """dbt build's fixed cost: its time outside any node (imports, parsing, set-up, writing
+    artifacts), which does not grow with the data or the number of nodes."""
+    return size.stages.stage_seconds[BUILD] - size.stages.dbt_node_seconds
+
+
+def dbt_overhead_seconds(size: SizeResult) -> float:
+    """Everything dbt build costs beyond the SQL it runs: start-up plus per-node overhead."""
     return size.stages.stage_seconds[BUILD] - size.stages.replay.total_seconds
 
 
-def check_dbt(smallest: SizeResult, largest: SizeResult) -> Check:
+def check_dbt(smallest: SizeResult, largest: SizeResult) -> list[Check]:
     startup = dbt_startup_seconds(smallest)
+    startup_check = Check(
+        f"dbt fixed start-up ≤ {MAX_DBT_STARTUP_SECONDS:g} s (time outside any node, "
+        f"{smallest.name})",
+        f"{seconds(startup)}; with the per-node overhead of "
+        f"{sum(smallest.stages.dbt_nodes.values())} nodes, dbt build − raw SQL = "
+        f"{seconds(dbt_overhead_seconds(smallest))}",
+        startup <= MAX_DBT_STARTUP_SECONDS,
+    )
     build = largest.stages.stage_seconds[BUILD]
     raw = largest.stages.replay.total_seconds
-    target = (
-        f"dbt build ≤ {ratio(MAX_DBT_RATIO)} raw SQL + a start-up ≤ "
-        f"{MAX_DBT_STARTUP_SECONDS:g} s ({largest.name})"
-    )
+    target = f"dbt build ≤ {ratio(MAX_DBT_RATIO)} raw SQL + the start-up ({largest.name})"
     measured = (
-        f"start-up {seconds(startup)} (dbt build − raw SQL at {smallest.name}); "
-        f"at {largest.name}: dbt build {seconds(build)} vs {MAX_DBT_RATIO:g} × {seconds(raw)} "
-        "raw + start-up"
+        f"{seconds(build)} vs {MAX_DBT_RATIO:g} × {seconds(raw)} + {seconds(startup)} "
+        f"({ratio(build / raw)} the raw SQL)"
     )
-    if smallest.users > SIZES[DEFAULT_SIZE]:
-        measured = f"at {largest.name}: dbt build {seconds(build)} vs {seconds(raw)} raw SQL"
-        return Check(target, f"{measured} (the start-up needs the default size or smaller)", None)
-    if startup > MAX_DBT_STARTUP_SECONDS:
-        return Check(target, measured, False)
     if smallest is largest:
-        return Check(target, f"{measured} (the ratio needs a second, larger size)", None)
-    return Check(target, measured, build <= MAX_DBT_RATIO * raw + startup)
+        return [startup_check, Check(target, f"{measured} (needs a second, larger size)", None)]
+    return [startup_check, Check(target, measured, build <= MAX_DBT_RATIO * raw + startup)]
 
 
 def check_default_run(size: SizeResult) -> list[Check]:
@@ -388,9 +393,10 @@ def render_startup(results: Results) -> list[str]:
     rows = [[label, seconds(value)] for label, value in results.import_seconds.items()]
     smallest = smallest_and_largest(results)[0] if results.sizes else None
     if smallest is not None and smallest.users <= SIZES[DEFAULT_SIZE]:
-        rows.append(
-            [f"dbt build − raw SQL at {smallest.name}", seconds(dbt_startup_seconds(smallest))]
-        )
+        rows += [
+            [f"dbt outside its nodes at {smallest.name}", seconds(dbt_startup_seconds(smallest))],
+            [f"dbt build − raw SQL at {smallest.name}", seconds(dbt_overhead_seconds(smallest))],
+        ]
     return [
         "## Fixed start-up",
         "",

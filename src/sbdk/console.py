@@ -111,15 +111,11 @@ def render_run_summary(summary: RunSummary, title: str) -> None:
     result = summary.dbt
     if result is not None and not result.error:
         if result.models:
-            built = sum(1 for m in result.models if m.ok)
-            table.add_row("models", f"{built}/{len(result.models)} built")
-        tests = result.tests
-        failed = sum(1 for t in tests if t.status in {"fail", "error"})
-        passed = sum(1 for t in tests if t.ok)
-        style = "red" if failed else "green"
+            table.add_row("models", f"{result.models_built}/{len(result.models)} built")
+        style = "red" if result.tests_failed else "green"
         table.add_row(
             "tests",
-            f"[{style}]{passed} passed, {failed} failed[/]"
+            f"[{style}]{result.tests_passed} passed, {result.tests_failed} failed[/]"
             + (f", {len(result.skipped)} skipped" if result.skipped else ""),
         )
     timings = "  ".join(

@@ -62,6 +62,18 @@ class DbtResult:
         return [n for n in self.nodes if n.status in {"fail", "error"}]
 
     @property
+    def models_built(self) -> int:
+        return sum(1 for node in self.models if node.ok)
+
+    @property
+    def tests_passed(self) -> int:
+        return sum(1 for node in self.tests if node.ok)
+
+    @property
+    def tests_failed(self) -> int:
+        return sum(1 for node in self.tests if node.status in {"fail", "error"})
+
+    @property
     def skipped(self) -> list[NodeResult]:
         return [n for n in self.nodes if n.status == "skipped"]
 
@@ -102,7 +114,10 @@ class DbtProject:
     ) -> DbtResult:
         dbt_dir = self.settings.dbt_dir
         if not (dbt_dir / "dbt_project.yml").is_file():
-            raise SbdkError(f"no dbt project at {dbt_dir}: run `sbdk init --force` to restore it")
+            raise SbdkError(
+                f"no dbt project at {dbt_dir}: run `sbdk init . --force` in the project "
+                "to restore the bundled one"
+            )
         args = [
             command,
             "--project-dir", str(dbt_dir),
@@ -129,7 +144,11 @@ class DbtProject:
         finally:
             self._progress = None
             _release_warehouse()
-        return _to_result(command, outcome)
+        result = _to_result(command, outcome)
+        if select and result.success and not result.nodes:
+            # dbt treats a selector that matches nothing as success; that is usually a typo.
+            raise SbdkError(f"--select {' '.join(select)} matched nothing in {dbt_dir}")
+        return result
 
     def _dbt_runner(self) -> Any:
         if self._runner is None:

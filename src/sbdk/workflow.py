@@ -136,11 +136,8 @@ def _detail(stage: str, result) -> str:
     if isinstance(result, DbtResult):
         if result.error:
             return "failed"
-        models = len(result.models)
-        tests = result.tests
-        passed = sum(1 for t in tests if t.ok)
-        parts = [f"{models} models"] if models else []
-        parts.append(f"{passed}/{len(tests)} tests passed")
+        parts = [f"{len(result.models)} models"] if result.models else []
+        parts.append(f"{result.tests_passed}/{len(result.tests)} tests passed")
         return ", ".join(parts)
     return ""
 

@@ -168,6 +168,12 @@ def test_skip_generate_rebuilds_on_existing_raw_data(tmp_path):
     assert counts(root) == before
 
 
+def test_a_selector_matching_nothing_is_an_error(built_project):
+    result = sbdk("test", "--select", "no_such_model", cwd=built_project.root)
+    assert result.code == 1
+    assert "--select no_such_model matched nothing" in result.output
+
+
 def test_failing_data_test_fails_sbdk_test_and_says_where_rows_are(tmp_path):
     assert sbdk("init", "p", cwd=tmp_path).code == 0
     root = tmp_path / "p"
