@@ -136,6 +136,22 @@ def run(
         bool, typer.Option("--skip-generate", help="Rebuild models on the raw data already loaded.")
     ] = False,
     select: SelectOption = None,
+    incremental: Annotated[
+        bool | None,
+        typer.Option(
+            "--incremental/--full",
+            help="Land the next simulated day(s) as files and process only new files, or "
+            "regenerate everything (default: the project's [incremental] enabled).",
+            show_default=False,
+        ),
+    ] = None,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="Incremental mode: reset cursors and rebuild processed models from all files.",
+        ),
+    ] = False,
     project: ProjectOption = None,
 ) -> None:
     """Generate synthetic data, load it with dlt, then build every dbt model and run every test."""
@@ -144,7 +160,13 @@ def run(
 
     flags = {"data": {"users": users, "events_per_user": events_per_user, "seed": seed}}
     workspace = _workspace(project, flags)
-    summary = workspace.run(RunOptions(skip_generate=skip_generate, select=select or ()))
+    options = RunOptions(
+        skip_generate=skip_generate,
+        select=select or (),
+        incremental=incremental,
+        full_refresh=full_refresh,
+    )
+    summary = workspace.run(options)
     require_success(summary)
     console.render_run_summary(summary, "sbdk run")
     if not summary.success:

@@ -22,13 +22,23 @@ from sbdk.errors import SbdkError
 CONFIG_FILE = "sbdk.toml"
 DBT_DIR = "dbt"
 STATE_DIR = ".sbdk"
+STREAMS_DIR = "streams"
 ENV_PREFIX = "SBDK_"
 
 # dbt project names and DuckDB schema names share this shape.
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Schemas of the warehouse. DuckDB names a database after its file, so a file named like a
 # schema (raw.duckdb) makes `raw.table` ambiguous.
-WAREHOUSE_SCHEMAS = {"main", "raw", "staging", "intermediate", "marts", "test_failures"}
+WAREHOUSE_SCHEMAS = {
+    "main",
+    "raw",
+    "staging",
+    "intermediate",
+    "marts",
+    "test_failures",
+    "processed",
+    "sbdk_state",
+}
 # Names dbt refuses or that shadow packages the bundled project depends on, and schema names.
 _RESERVED_NAMES = {"dbt", "dbt_duckdb", "duckdb", "sbdk", *WAREHOUSE_SCHEMAS}
 
@@ -110,11 +120,34 @@ class DbtSection(_Section):
     vars: dict[str, Any] = Field(default_factory=dict, description="Overrides of dbt vars.")
 
 
+class IncrementalSection(_Section):
+    """Landing files day by day and processing them incrementally (seeds 000/001)."""
+
+    enabled: bool = Field(False, description="Run in incremental mode by default.")
+    step_days: int = Field(1, ge=1, le=366, description="Simulated days landed per run.")
+    landing: str = Field(
+        "landing",
+        description="Landing root: a path relative to the project, or s3://bucket/prefix.",
+    )
+    batch_size: int = Field(10, ge=1, le=10_000, description="Files per dbt invocation.")
+
+    @field_validator("landing")
+    @classmethod
+    def _local_path(cls, value: str) -> str:
+        if "://" in value and not value.startswith("file://"):
+            raise ValueError(
+                "only local landing paths are supported so far (s3:// needs DuckDB's httpfs, "
+                "which cannot be installed offline with duckdb 2.x)"
+            )
+        return value
+
+
 class SbdkConfig(_Section):
     project: ProjectSection = Field(default_factory=ProjectSection)
     data: DataSection = Field(default_factory=DataSection)
     warehouse: WarehouseSection = Field(default_factory=WarehouseSection)
     dbt: DbtSection = Field(default_factory=DbtSection)
+    incremental: IncrementalSection = Field(default_factory=IncrementalSection)
 
 
 class Settings:
@@ -132,6 +165,19 @@ class Settings:
     @property
     def dbt_dir(self) -> Path:
         return self.root / DBT_DIR
+
+    @property
+    def landing_root(self) -> str:
+        """The landing root as a URL (s3://...) or an absolute local path."""
+        landing = self.config.incremental.landing
+        if landing.startswith("s3://"):
+            return landing.rstrip("/")
+        path = Path(landing.removeprefix("file://")).expanduser()
+        return str(path if path.is_absolute() else self.root / path)
+
+    @property
+    def streams_dir(self) -> Path:
+        return self.root / STREAMS_DIR
 
     @property
     def state_dir(self) -> Path:

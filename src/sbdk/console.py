@@ -17,7 +17,7 @@ from rich.table import Table
 
 from sbdk.project import ScaffoldResult
 from sbdk.transform import DbtResult, NodeProgress, NodeResult
-from sbdk.workflow import RunSummary
+from sbdk.workflow import IncrementalSummary, RunSummary
 
 console = Console(highlight=False)
 error_console = Console(stderr=True, highlight=False)
@@ -108,6 +108,8 @@ def render_run_summary(summary: RunSummary, title: str) -> None:
     table.add_column()
     for name, rows in summary.raw_rows.items():
         table.add_row(f"raw.{name}", f"{rows:,} rows")
+    if summary.incremental is not None:
+        _add_incremental_rows(table, summary.incremental)
     result = summary.dbt
     if result is not None and not result.error:
         if result.models:
@@ -116,6 +118,7 @@ def render_run_summary(summary: RunSummary, title: str) -> None:
         table.add_row(
             "tests",
             f"[{style}]{result.tests_passed} passed, {result.tests_failed} failed[/]"
+            + (f", [yellow]{result.tests_warned} warned[/]" if result.tests_warned else "")
             + (f", {len(result.skipped)} skipped" if result.skipped else ""),
         )
     timings = "  ".join(
@@ -125,8 +128,34 @@ def render_run_summary(summary: RunSummary, title: str) -> None:
     table.add_row("warehouse", str(summary.warehouse))
     console.print()
     console.print(table)
+    if summary.incremental is not None:
+        for stream in summary.incremental.streams:
+            if stream.failure:
+                console.print(
+                    f"\n[bold red]stream {stream.stream}:[/] {stream.failure}", soft_wrap=True
+                )
+                console.print(
+                    "[dim]its cursor stays before the failed batch; fix the cause and run again[/]"
+                )
     if result is not None and result.failed:
         render_failures(result, summary)
+
+
+def _add_incremental_rows(table: Table, incremental: IncrementalSummary) -> None:
+    if incremental.landed_days:
+        days = incremental.landed_days
+        span = str(days[0]) if len(days) == 1 else f"{days[0]} .. {days[-1]}"
+        rows = ", ".join(f"{n:,} {stream}" for stream, n in incremental.landed_rows.items())
+        table.add_row("landed", f"{span}: {rows}")
+    for stream in incremental.streams:
+        state = "[red]failed[/]" if stream.failure else f"{stream.batches} batch(es)"
+        table.add_row(
+            f"stream {stream.stream}",
+            f"{stream.processed_files}/{stream.new_files} new files processed, {state}",
+        )
+    downstream = incremental.downstream
+    if downstream is not None and downstream.dbt is None:
+        table.add_row("downstream", "no new data: nothing rebuilt")
 
 
 def render_failures(result: DbtResult, summary: RunSummary) -> None:

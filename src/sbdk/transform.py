@@ -7,7 +7,7 @@ One `dbtRunner` per project object is reused across invocations, and dbt's parti
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,10 @@ class DbtResult:
         return sum(1 for node in self.tests if node.ok)
 
     @property
+    def tests_warned(self) -> int:
+        return sum(1 for node in self.tests if node.status == "warn")
+
+    @property
     def tests_failed(self) -> int:
         return sum(1 for node in self.tests if node.status in {"fail", "error"})
 
@@ -97,20 +101,71 @@ class DbtProject:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._runner: Any = None
+        self._parsed_runners: dict[str, Any] = {}
         self._progress: ProgressCallback | None = None
 
     def build(
-        self, select: Sequence[str] = (), progress: ProgressCallback | None = None
+        self,
+        select: Sequence[str] = (),
+        progress: ProgressCallback | None = None,
+        *,
+        exclude: Sequence[str] = (),
+        variables: Mapping[str, Any] | None = None,
+        indirect_selection: str | None = None,
     ) -> DbtResult:
-        return self._invoke("build", select, progress)
+        return self._invoke(
+            "build",
+            select,
+            progress,
+            exclude=exclude,
+            variables=variables,
+            indirect_selection=indirect_selection,
+        )
+
+    def run(
+        self,
+        select: Sequence[str],
+        *,
+        variables: Mapping[str, Any] | None = None,
+        full_refresh: bool = False,
+        progress: ProgressCallback | None = None,
+        parse_with: Mapping[str, Any] | None = None,
+    ) -> DbtResult:
+        """`dbt run`: models only, e.g. one batch of files through a stream's processed model.
+
+        With `parse_with`, the project is parsed once with those vars and the manifest reused:
+        vars that change per call (a batch's files) would otherwise force a full re-parse
+        (~1 s) on every call. Vars that change the graph must be in `parse_with`.
+        """
+        return self._invoke(
+            "run",
+            select,
+            progress,
+            variables=variables,
+            full_refresh=full_refresh,
+            parse_with=parse_with,
+        )
 
     def test(
-        self, select: Sequence[str] = (), progress: ProgressCallback | None = None
+        self,
+        select: Sequence[str] = (),
+        progress: ProgressCallback | None = None,
+        *,
+        variables: Mapping[str, Any] | None = None,
     ) -> DbtResult:
-        return self._invoke("test", select, progress)
+        return self._invoke("test", select, progress, variables=variables)
 
     def _invoke(
-        self, command: str, select: Sequence[str], progress: ProgressCallback | None
+        self,
+        command: str,
+        select: Sequence[str],
+        progress: ProgressCallback | None,
+        *,
+        exclude: Sequence[str] = (),
+        variables: Mapping[str, Any] | None = None,
+        full_refresh: bool = False,
+        parse_with: Mapping[str, Any] | None = None,
+        indirect_selection: str | None = None,
     ) -> DbtResult:
         dbt_dir = self.settings.dbt_dir
         if not (dbt_dir / "dbt_project.yml").is_file():
@@ -118,20 +173,15 @@ class DbtProject:
                 f"no dbt project at {dbt_dir}: run `sbdk init . --force` in the project "
                 "to restore the bundled one"
             )
-        args = [
-            command,
-            "--project-dir", str(dbt_dir),
-            "--profiles-dir", str(dbt_dir),
-            "--threads", str(self.settings.config.dbt.threads),
-            "--log-level", "none",
-            "--log-level-file", "info",
-            "--no-use-colors",
-            "--no-version-check",
-        ]  # fmt: skip
-        if self.settings.config.dbt.vars:
-            args += ["--vars", json.dumps(self.settings.config.dbt.vars, default=str)]
+        args = [command, *self._common_args(), *self._vars_args(variables)]
         for selector in select:
             args += ["--select", selector]
+        for selector in exclude:
+            args += ["--exclude", selector]
+        if full_refresh:
+            args.append("--full-refresh")
+        if indirect_selection:
+            args += ["--indirect-selection", indirect_selection]
 
         self._progress = progress
         environment = {
@@ -140,7 +190,8 @@ class DbtProject:
         }
         try:
             with scoped_environment(environment):
-                outcome = self._dbt_runner().invoke(args)
+                runner = self._dbt_runner() if parse_with is None else self._parsed(parse_with)
+                outcome = runner.invoke(args)
         finally:
             self._progress = None
             _release_warehouse()
@@ -149,6 +200,39 @@ class DbtProject:
             # dbt treats a selector that matches nothing as success; that is usually a typo.
             raise SbdkError(f"--select {' '.join(select)} matched nothing in {dbt_dir}")
         return result
+
+    def _common_args(self) -> list[str]:
+        dbt_dir = str(self.settings.dbt_dir)
+        return [
+            "--project-dir", dbt_dir,
+            "--profiles-dir", dbt_dir,
+            "--threads", str(self.settings.config.dbt.threads),
+            "--log-level", "none",
+            "--log-level-file", "info",
+            "--no-use-colors",
+            "--no-version-check",
+        ]  # fmt: skip
+
+    def _vars_args(self, variables: Mapping[str, Any] | None) -> list[str]:
+        merged = {**self.settings.config.dbt.vars, **(variables or {})}
+        return ["--vars", json.dumps(merged, default=str)] if merged else []
+
+    def _parsed(self, variables: Mapping[str, Any]) -> Any:
+        """A runner holding a manifest parsed with `variables` (cached per set of vars)."""
+        key = json.dumps(variables, sort_keys=True, default=str)
+        if key not in self._parsed_runners:
+            outcome = self._dbt_runner().invoke(
+                ["parse", *self._common_args(), *self._vars_args(variables)]
+            )
+            if not outcome.success or outcome.result is None:
+                reason = _one_line(str(outcome.exception)) if outcome.exception else "see dbt.log"
+                raise SbdkError(f"dbt could not parse the project: {reason}")
+            from dbt.cli.main import dbtRunner
+
+            self._parsed_runners[key] = dbtRunner(
+                manifest=outcome.result, callbacks=[self._on_event]
+            )
+        return self._parsed_runners[key]
 
     def _dbt_runner(self) -> Any:
         if self._runner is None:

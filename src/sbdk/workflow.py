@@ -9,15 +9,23 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
 from sbdk import warehouse
 from sbdk.config import Settings
 from sbdk.errors import SbdkError
+from sbdk.incremental.processing import (
+    MODE_VARS,
+    DownstreamResult,
+    StreamOutcome,
+    StreamProcessor,
+)
 from sbdk.transform import DbtProject, DbtResult, NodeProgress, dbt_log_path
 
 GENERATE, LOAD, BUILD, TEST = "generate", "load", "dbt build", "dbt test"
+LAND, PROCESS = "land", "process"
 
 
 class Reporter(Protocol):
@@ -47,9 +55,12 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     dbt: DbtResult | None = None
     generated: bool = True
+    incremental: IncrementalSummary | None = None
 
     @property
     def success(self) -> bool:
+        if self.incremental is not None:
+            return self.incremental.success
         return self.dbt is not None and self.dbt.success
 
     @property
@@ -57,10 +68,30 @@ class RunSummary:
         return sum(self.stage_seconds.values())
 
 
+@dataclass
+class IncrementalSummary:
+    landed_days: list[date] = field(default_factory=list)
+    landed_rows: dict[str, int] = field(default_factory=dict)
+    streams: list[StreamOutcome] = field(default_factory=list)
+    downstream: DownstreamResult | None = None
+
+    @property
+    def success(self) -> bool:
+        if any(stream.failure for stream in self.streams):
+            return False
+        return self.downstream is None or self.downstream.dbt is None or self.downstream.dbt.success
+
+    @property
+    def files_processed(self) -> int:
+        return sum(stream.processed_files for stream in self.streams)
+
+
 @dataclass(frozen=True)
 class RunOptions:
-    skip_generate: bool = False
+    skip_generate: bool = False  # in incremental mode: land nothing, process what is there
     select: Sequence[str] = ()
+    incremental: bool | None = None  # None: the project's [incremental] enabled setting
+    full_refresh: bool = False
 
 
 class Workspace:
@@ -71,8 +102,17 @@ class Workspace:
         self.reporter = reporter or SilentReporter()
         self.dbt = DbtProject(settings)
 
+    @property
+    def incremental(self) -> bool:
+        return self.settings.config.incremental.enabled
+
     def run(self, options: RunOptions = RunOptions()) -> RunSummary:
         """generate -> load -> dbt build (models and tests); with skip_generate, build only."""
+        incremental = self.incremental if options.incremental is None else options.incremental
+        if incremental:
+            return self.run_incremental(options)
+        if options.full_refresh:
+            raise SbdkError("--full-refresh applies to incremental mode (add --incremental)")
         path = self.settings.warehouse_path
         summary = RunSummary(path, self._dbt_log, generated=not options.skip_generate)
         warehouse.ensure_writable(path)
@@ -90,15 +130,41 @@ class Workspace:
         )  # fmt: skip
         return summary
 
+    def run_incremental(self, options: RunOptions) -> RunSummary:
+        """land the next days -> process new files per stream -> rebuild what they feed."""
+        if options.select:
+            raise SbdkError("--select is not available in incremental mode: streams decide")
+        path = self.settings.warehouse_path
+        summary = RunSummary(path, self._dbt_log, generated=False)
+        summary.incremental = progress = IncrementalSummary()
+        warehouse.ensure_writable(path)
+        processor = StreamProcessor(self.settings, self.dbt)
+        if not options.skip_generate:
+            landed = self._stage(summary, LAND, "Landing new files", self._land)
+            progress.landed_days, progress.landed_rows = landed.days, landed.rows
+        progress.streams = self._stage(
+            summary, PROCESS, "Processing new files",
+            lambda: processor.process_new_files(options.full_refresh, self.reporter.node_progress),
+        )  # fmt: skip
+        if progress.success:
+            progress.downstream = self._stage(
+                summary, BUILD, "Rebuilding downstream models",
+                lambda: processor.rebuild_downstream(self.reporter.node_progress),
+            )  # fmt: skip
+            summary.dbt = progress.downstream.dbt
+        return summary
+
     def test(self, select: Sequence[str] = ()) -> RunSummary:
         """Run the data tests (and dbt unit tests) against the current warehouse."""
         path = self.settings.warehouse_path
         summary = RunSummary(path, self._dbt_log, generated=False)
-        summary.raw_rows = warehouse.raw_row_counts(path)
+        variables = MODE_VARS if self.incremental else None
+        if not self.incremental:
+            summary.raw_rows = warehouse.raw_row_counts(path)
         warehouse.ensure_writable(path)  # tests store their failing rows
         summary.dbt = self._stage(
             summary, TEST, "Running data tests",
-            lambda: self.dbt.test(select, progress=self.reporter.node_progress),
+            lambda: self.dbt.test(select, self.reporter.node_progress, variables=variables),
         )  # fmt: skip
         return summary
 
@@ -110,6 +176,20 @@ class Workspace:
         from sbdk.pipelines.synthetic import generate
 
         return generate(self.settings.config.data)
+
+    def _land(self):
+        from sbdk.landing import LandingClock, land_days
+
+        data = self.settings.config.data
+        clock = LandingClock(self.settings.state_dir)
+        return land_days(
+            data,
+            clock.next_days(self.settings.config.incremental.step_days, data),
+            self.settings.landing_root,
+            self.settings.state_dir,
+            # the clock moves day by day, so a run stopped half-way resumes where it stopped
+            on_day_landed=lambda day, rows: clock.advance([day], data),
+        )
 
     def _load(self, tables):
         from sbdk.pipelines.load import load_raw
@@ -133,6 +213,22 @@ def _detail(stage: str, result) -> str:
         )
     if stage == LOAD:
         return f"{sum(result.row_counts.values()):,} rows into raw"
+    if stage == LAND:
+        if not result.days:
+            return "no new days: the simulated clock has reached the end of the window"
+        span = f"{result.days[0]}" + (f" .. {result.days[-1]}" if len(result.days) > 1 else "")
+        rows = ", ".join(f"{rows:,} {stream}" for stream, rows in result.rows.items())
+        return f"{span}: {rows}"
+    if stage == PROCESS:
+        if not any(outcome.new_files for outcome in result):
+            return "no new files"
+        return ", ".join(
+            f"{o.stream} {o.processed_files}/{o.new_files} files" for o in result if o.new_files
+        )
+    if isinstance(result, DownstreamResult):
+        if result.dbt is None:
+            return "nothing changed"
+        result = result.dbt
     if isinstance(result, DbtResult):
         if result.error:
             return "failed"

@@ -72,6 +72,8 @@ def test_relative_warehouse_path_resolves_against_project_root(tmp_path):
         ('[warehouse]\npath = ":memory:"\n', "must be a file"),
         ('[warehouse]\npath = "data/raw.duckdb"\n', "clashes with the warehouse's 'raw' schema"),
         ('[project]\nname = "my-project"\n', "not a valid project name"),
+        ('[incremental]\nlanding = "s3://bucket/x"\n', "only local landing paths"),
+        ("[incremental]\nbatch_size = 0\n", "incremental.batch_size = 0"),
     ],
 )
 def test_invalid_values_give_one_line_errors(tmp_path, toml, expected):

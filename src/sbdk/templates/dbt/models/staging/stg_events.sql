@@ -1,6 +1,7 @@
 -- Staging model for events: cleaning, categorisation and per-user sessionisation.
 -- A session is a run of one user's events with no gap longer than
 -- var('session_timeout_minutes') between consecutive events.
+-- Input: sbdk_source('events') = raw.raw_events in full mode, processed.int_app__events in incremental mode.
 
 with events as (
 
@@ -11,7 +12,7 @@ with events as (
         "timestamp"::timestamp as event_timestamp,
         lower(utm_source) as utm_source,
         page
-    from {{ source('raw', 'raw_events') }}
+    from {{ sbdk_source('events') }}
     where event_id is not null
       and user_id is not null
 

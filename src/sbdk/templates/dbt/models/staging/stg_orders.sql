@@ -1,6 +1,7 @@
 -- Staging model for orders: financial data cleaning and categorisation.
 -- Orders below var('min_order_amount') (or without an amount) stay here, flagged,
 -- so that raw and staging totals reconcile; downstream models use valid orders only.
+-- Input: sbdk_source('orders') = raw.raw_orders in full mode, processed.int_app__orders in incremental mode.
 
 with orders as (
 
@@ -12,7 +13,7 @@ with orders as (
         lower(product_category) as product_category,
         lower(payment_method) as payment_method,
         created_at::timestamp as created_at
-    from {{ source('raw', 'raw_orders') }}
+    from {{ sbdk_source('orders') }}
     where order_id is not null
       and user_id is not null
 

@@ -1,4 +1,5 @@
 -- Staging model for users: type casting, standardised codes, data quality flag.
+-- Input: sbdk_source('users') = raw.raw_users in full mode, processed.int_app__users in incremental mode.
 
 select
     user_id::bigint as user_id,
@@ -23,5 +24,5 @@ select
     -- Meta fields
     current_timestamp as dbt_updated_at
 
-from {{ source('raw', 'raw_users') }}
+from {{ sbdk_source('users') }}
 where user_id is not null

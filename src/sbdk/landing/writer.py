@@ -1,0 +1,234 @@
+"""Land days of the synthetic world as Parquet files, the way an incremental-append sync to S3
+would: one dlt load per landing day into the filesystem destination, Hive-partitioned by the
+landing (extraction) day.
+
+    <root>/app/<stream>/year=YYYY/month=MM/day=DD/<load_id>.<file_id>.parquet
+
+`<root>` is a local directory or an S3-compatible URL (`s3://bucket/prefix`). dlt also keeps
+its own bookkeeping under `<root>/app/` (`init`, `_dlt_loads/`, `_dlt_pipeline_state/`,
+`_dlt_version/`), never inside the stream folders, and its working files in
+`<state_dir>/dlt` (never `~/.dlt`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from sbdk.config import DataSection
+from sbdk.environment import scoped_environment
+from sbdk.errors import SbdkError
+from sbdk.landing.history import SOURCE, STREAMS, SYNC_HOUR, LandingHistory, days_in_window
+from sbdk.pipelines.load import dlt_environment
+
+PIPELINE_NAME = "sbdk_landing"
+LAYOUT = "{table_name}/year={YYYY}/month={MM}/day={DD}/{load_id}.{file_id}.{ext}"
+# Landed files are kept: compress them (dlt_environment turns compression off for the
+# transient packages of the warehouse load).
+PARQUET_COMPRESSION = "snappy"
+
+DayLanded = Callable[[date, Mapping[str, int]], None]
+
+
+@dataclass(frozen=True)
+class LandingResult:
+    days: list[date]  # the landing days written, in order (days outside the window are skipped)
+    files: dict[str, list[str]] = field(default_factory=dict)  # stream -> paths or URLs
+    rows: dict[str, int] = field(default_factory=dict)  # stream -> rows landed
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def land_days(
+    data: DataSection,
+    days: Iterable[date],
+    root: str,
+    state_dir: Path,
+    storage_options: Mapping[str, Any] | None = None,
+    on_day_landed: DayLanded | None = None,
+) -> LandingResult:
+    """Land the given days (those inside the landing window) under `root`, one load per day.
+
+    `storage_options` are fsspec/s3fs options for an `s3://` root (`key`, `secret`,
+    `endpoint_url` or `client_kwargs.endpoint_url`, ...). `on_day_landed(day, rows)` is
+    called after each day's files are written, so a caller can advance its clock day by day.
+    """
+    wanted = days_in_window(data, days)
+    result = LandingResult(days=[], files={s: [] for s in STREAMS}, rows=dict.fromkeys(STREAMS, 0))
+    if not wanted:
+        return result
+
+    from sbdk.pipelines.synthetic import generate
+
+    history = LandingHistory(generate(data), data)
+    rows_by_day = history.rows_landing_on(wanted)
+    environment = {
+        **dlt_environment(state_dir),
+        "DATA_WRITER__COMPRESSION": PARQUET_COMPRESSION,
+    }
+    with (
+        scoped_environment(environment),
+        _DayWriter(root, state_dir, storage_options or {}) as writer,
+    ):
+        for day in wanted:
+            tables = rows_by_day[day]
+            files = writer.write(day, tables)
+            result.days.append(day)
+            for stream, table in tables.items():
+                result.rows[stream] += table.num_rows
+                result.files[stream].extend(files.get(stream, []))
+            if on_day_landed is not None:
+                on_day_landed(day, {s: t.num_rows for s, t in tables.items()})
+    return result
+
+
+class _DayWriter:
+    """One dlt pipeline whose filesystem destination reads the simulated clock."""
+
+    def __init__(self, root: str, state_dir: Path, storage_options: Mapping[str, Any]) -> None:
+        import dlt
+
+        self._now = None
+        # dlt would resolve a relative local path against its own working directory.
+        self._root = root if "://" in root else str(Path(root).expanduser().absolute())
+        credentials, fs_kwargs = _destination_options(root, storage_options)
+        destination = dlt.destinations.filesystem(
+            bucket_url=self._root,
+            credentials=credentials,
+            layout=LAYOUT,
+            current_datetime=lambda: self._now,
+            kwargs=fs_kwargs or None,
+        )
+        self.pipeline = dlt.pipeline(
+            pipeline_name=PIPELINE_NAME,
+            destination=destination,
+            dataset_name=SOURCE,
+            pipelines_dir=str(state_dir / "dlt" / "pipelines"),
+            progress=None,
+        )
+        # A package left by an interrupted run belongs to a day that was not recorded as
+        # landed: it is landed again from scratch, never half-finished with the wrong date.
+        self.pipeline.abort_packages()
+
+    def __enter__(self) -> _DayWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        # Loaded packages are copies of the landed files; keep no history of them. Removed once
+        # at the end: removing each day's right after its load made landing twice as slow.
+        shutil.rmtree(Path(self.pipeline.working_dir) / "load" / "loaded", ignore_errors=True)
+
+    def write(self, day: date, tables: Mapping[str, pa.Table]) -> dict[str, list[str]]:
+        """Write one landing day's tables (empty ones are skipped); returns stream -> files."""
+        import dlt
+        import pendulum
+        from dlt.common.exceptions import SignalReceivedException
+        from dlt.pipeline.exceptions import PipelineStepFailed
+
+        resources = [
+            dlt.resource(
+                _with_batch_id(table),
+                name=stream,
+                write_disposition="append",
+                columns=_column_hints(table.schema),
+            )
+            for stream, table in tables.items()
+            if table.num_rows
+        ]
+        if not resources:
+            return {}
+        # Only the date shows in the layout; the time is the sync's.
+        self._now = pendulum.datetime(day.year, day.month, day.day, SYNC_HOUR, tz="UTC")
+        try:
+            info = self.pipeline.run(resources, loader_file_format="parquet")
+        except PipelineStepFailed as error:
+            if isinstance(_innermost(error), SignalReceivedException):
+                raise KeyboardInterrupt from None
+            raise SbdkError(
+                f"landing {day} to {self._root} failed at dlt's {error.step} step: "
+                f"{_root_cause(error)}"
+            ) from error
+        return self._written_files(info)
+
+    def _written_files(self, info) -> dict[str, list[str]]:
+        files: dict[str, list[str]] = {}
+        for load_id in info.loads_ids:
+            for step_metrics in info.metrics.get(load_id, []):
+                for job in step_metrics["job_metrics"].values():
+                    if job.table_name in STREAMS and job.remote_url:
+                        files.setdefault(job.table_name, []).append(_local_or_url(job.remote_url))
+        return {stream: sorted(paths) for stream, paths in files.items()}
+
+
+def _with_batch_id(table: pa.Table):
+    """Yield `table` with `_batch_id` = the id of the dlt load writing it (the file's prefix)."""
+
+    def rows():
+        import dlt
+
+        load_id = dlt.current.load_package_state()["load_id"]
+        batch_id = pa.DictionaryArray.from_arrays(
+            pa.array(np.zeros(table.num_rows, dtype=np.int32)), pa.array([load_id], pa.string())
+        )
+        yield table.append_column("_batch_id", batch_id.cast(pa.string()))
+
+    return rows
+
+
+def _column_hints(schema: pa.Schema) -> dict[str, dict]:
+    """Keep naive timestamps naive: dlt would otherwise write them with a UTC time zone."""
+    return {
+        f.name: {"data_type": "timestamp", "timezone": False, "precision": 6}
+        for f in schema
+        if pa.types.is_timestamp(f.type) and f.type.tz is None
+    }
+
+
+def _destination_options(
+    root: str, storage_options: Mapping[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """Split fsspec-style options into dlt's AWS credentials and plain fsspec kwargs."""
+    if not root.startswith("s3://"):
+        return None, dict(storage_options)
+    options = dict(storage_options)
+    client_kwargs = dict(options.pop("client_kwargs", None) or {})
+    endpoint_url = options.pop("endpoint_url", None) or client_kwargs.pop("endpoint_url", None)
+    credentials = {
+        "aws_access_key_id": options.pop("key", None),
+        "aws_secret_access_key": options.pop("secret", None),
+        "aws_session_token": options.pop("token", None),
+        "endpoint_url": endpoint_url,
+        "region_name": client_kwargs.pop("region_name", None),
+    }
+    if client_kwargs:
+        options["client_kwargs"] = client_kwargs
+    return {k: v for k, v in credentials.items() if v is not None} or None, options
+
+
+def _local_or_url(remote_url: str) -> str:
+    if remote_url.startswith("file://"):
+        from dlt.common.storages.configuration import FilesystemConfiguration
+
+        return FilesystemConfiguration.make_local_path(remote_url)
+    return remote_url
+
+
+def _innermost(error: BaseException) -> BaseException:
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return error
+
+
+def _root_cause(error: BaseException) -> str:
+    error = _innermost(error)
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
