@@ -127,18 +127,37 @@ class IncrementalSection(_Section):
     step_days: int = Field(1, ge=1, le=366, description="Simulated days landed per run.")
     landing: str = Field(
         "landing",
-        description="Landing root: a path relative to the project, or s3://bucket/prefix.",
+        description="Landing root: a path relative to the project, file://..., or "
+        "s3://bucket/prefix (needs sbdk[s3]).",
+    )
+    s3_endpoint_url: str | None = Field(
+        None,
+        description="Endpoint of an S3-compatible server (MinIO, moto, ...) for an s3:// "
+        "landing root; credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.",
     )
     batch_size: int = Field(10, ge=1, le=10_000, description="Files per dbt invocation.")
 
     @field_validator("landing")
     @classmethod
-    def _local_path(cls, value: str) -> str:
-        if "://" in value and not value.startswith("file://"):
+    def _supported_root(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        if "://" in value and not value.startswith(("file://", "s3://")):
+            scheme = value.split("://", 1)[0]
             raise ValueError(
-                "only local landing paths are supported so far (s3:// needs DuckDB's httpfs, "
-                "which cannot be installed offline with duckdb 2.x)"
+                f"'{scheme}://' is not supported: use a local path, file://... or s3://bucket/prefix"
             )
+        if value.startswith("s3://") and not value.removeprefix("s3://").strip("/"):
+            raise ValueError("an s3:// landing root needs a bucket: s3://bucket/prefix")
+        return value
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL, e.g. http://127.0.0.1:9000")
         return value
 
 
@@ -176,6 +195,37 @@ class Settings:
         return str(path if path.is_absolute() else self.root / path)
 
     @property
+    def landing_is_s3(self) -> bool:
+        return self.config.incremental.landing.startswith("s3://")
+
+    def landing_storage_options(self, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """fsspec (s3fs) options for the landing root: empty for a local one.
+
+        The credentials are read from the standard AWS variables of `environ` (default: the
+        process environment) at the time of the call, and kept in memory only. Raises an
+        SbdkError when the root is s3:// and s3fs is not installed.
+        """
+        if not self.landing_is_s3:
+            return {}
+        require_s3fs(self.config.incremental.landing)
+        import os
+
+        environ = os.environ if environ is None else environ
+        options: dict[str, Any] = {}
+        for option, names in _AWS_VARIABLES.items():
+            value = next((environ[n] for n in names if environ.get(n)), None)
+            if value is not None:
+                options[option] = value
+        client_kwargs: dict[str, Any] = {}
+        if self.config.incremental.s3_endpoint_url:
+            client_kwargs["endpoint_url"] = self.config.incremental.s3_endpoint_url
+        if "region_name" in options:
+            client_kwargs["region_name"] = options.pop("region_name")
+        if client_kwargs:
+            options["client_kwargs"] = client_kwargs
+        return options
+
+    @property
     def streams_dir(self) -> Path:
         return self.root / STREAMS_DIR
 
@@ -183,6 +233,26 @@ class Settings:
     def state_dir(self) -> Path:
         """Where sbdk keeps its working files (dlt pipelines); never outside the project."""
         return self.root / STATE_DIR
+
+
+# fsspec/s3fs option -> the standard AWS environment variables it is read from, in order.
+_AWS_VARIABLES = {
+    "key": ("AWS_ACCESS_KEY_ID",),
+    "secret": ("AWS_SECRET_ACCESS_KEY",),
+    "token": ("AWS_SESSION_TOKEN",),
+    "region_name": ("AWS_DEFAULT_REGION", "AWS_REGION"),
+}
+
+
+def require_s3fs(root: str) -> None:
+    """Raise a one-line SbdkError when an s3:// root is configured but s3fs is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("s3fs") is None:
+        raise SbdkError(
+            f"the landing root {root} needs s3fs, which is not installed: "
+            "install sbdk[s3] (pip install 'sbdk[s3]')"
+        )
 
 
 def environment_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, str]]:

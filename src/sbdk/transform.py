@@ -19,6 +19,11 @@ from sbdk.errors import SbdkError
 # The bundled profiles.yml reads the warehouse path from here, so a project works from any
 # directory; plain `dbt` run from the project root falls back to the relative default.
 WAREHOUSE_ENV = "SBDK_WAREHOUSE_PATH"
+# With an s3:// landing root, the profile registers s3fs with DuckDB (`filesystems:`), so the
+# processed models read s3:// through fsspec: DuckDB's httpfs cannot be installed offline.
+# Credentials are not passed: s3fs reads the standard AWS_* variables itself.
+LANDING_FILESYSTEM_ENV = "SBDK_LANDING_FILESYSTEM"
+S3_ENDPOINT_ENV = "SBDK_INCREMENTAL_S3_ENDPOINT_URL"
 TEST_RESOURCE_TYPES = {"test", "unit_test"}
 
 
@@ -187,6 +192,7 @@ class DbtProject:
         environment = {
             WAREHOUSE_ENV: str(self.settings.warehouse_path),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **self._landing_environment(),
         }
         try:
             with scoped_environment(environment):
@@ -200,6 +206,19 @@ class DbtProject:
             # dbt treats a selector that matches nothing as success; that is usually a typo.
             raise SbdkError(f"--select {' '.join(select)} matched nothing in {dbt_dir}")
         return result
+
+    def _landing_environment(self) -> dict[str, str]:
+        """What the profile needs to read an s3:// landing root (empty values: nothing)."""
+        import importlib.util
+
+        incremental = self.settings.config.incremental
+        # Without s3fs, incremental runs stop earlier with a clear error; full-mode builds,
+        # which read no landed file, must not fail on it.
+        s3 = self.settings.landing_is_s3 and importlib.util.find_spec("s3fs") is not None
+        return {
+            LANDING_FILESYSTEM_ENV: "s3" if s3 else "",
+            S3_ENDPOINT_ENV: (incremental.s3_endpoint_url or "") if s3 else "",
+        }
 
     def _common_args(self) -> list[str]:
         dbt_dir = str(self.settings.dbt_dir)

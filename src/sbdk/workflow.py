@@ -138,6 +138,7 @@ class Workspace:
         summary = RunSummary(path, self._dbt_log, generated=False)
         summary.incremental = progress = IncrementalSummary()
         warehouse.ensure_writable(path)
+        self.settings.landing_storage_options()  # an s3:// root without s3fs fails here
         processor = StreamProcessor(self.settings, self.dbt)
         if not options.skip_generate:
             landed = self._stage(summary, LAND, "Landing new files", self._land)
@@ -187,6 +188,7 @@ class Workspace:
             clock.next_days(self.settings.config.incremental.step_days, data),
             self.settings.landing_root,
             self.settings.state_dir,
+            storage_options=self.settings.landing_storage_options(),
             # the clock moves day by day, so a run stopped half-way resumes where it stopped
             on_day_landed=lambda day, rows: clock.advance([day], data),
         )

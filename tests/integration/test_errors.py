@@ -32,6 +32,8 @@ def test_init_creates_a_complete_project(tmp_path, monkeypatch):
         "dbt/models/staging/_sources.yml", "dbt/models/staging/_staging.yml",
         "dbt/models/intermediate/_intermediate.yml", "dbt/models/marts/_marts.yml",
         "dbt/tests/generic/accepted_range.sql",
+        "streams/app/users.json", "streams/app/orders.json", "streams/app/events.json",
+        "dbt/models/processed/app/int_app__events.sql",
     ):  # fmt: skip
         assert (root / path).is_file(), path
     assert 'name = "shop"' in (root / "sbdk.toml").read_text()

@@ -72,7 +72,9 @@ def test_relative_warehouse_path_resolves_against_project_root(tmp_path):
         ('[warehouse]\npath = ":memory:"\n', "must be a file"),
         ('[warehouse]\npath = "data/raw.duckdb"\n', "clashes with the warehouse's 'raw' schema"),
         ('[project]\nname = "my-project"\n', "not a valid project name"),
-        ('[incremental]\nlanding = "s3://bucket/x"\n', "only local landing paths"),
+        ('[incremental]\nlanding = "gs://bucket/x"\n', "'gs://' is not supported"),
+        ('[incremental]\nlanding = "s3://"\n', "needs a bucket"),
+        ('[incremental]\ns3_endpoint_url = "127.0.0.1:9000"\n', "http:// or https:// URL"),
         ("[incremental]\nbatch_size = 0\n", "incremental.batch_size = 0"),
     ],
 )
@@ -139,3 +141,67 @@ def test_library_settings_are_scoped_to_the_call(monkeypatch):
         raise RuntimeError("the call failed")
     assert os.environ["SBDK_WAREHOUSE_PATH"] == "/user/choice.duckdb"
     assert "DLT_DATA_DIR" not in os.environ
+
+
+S3_CONFIG = (
+    '[incremental]\nlanding = "s3://bucket/landing/"\ns3_endpoint_url = "http://127.0.0.1:9000"\n'
+)
+
+
+def test_an_s3_landing_root_is_accepted(tmp_path):
+    settings = load_settings(write_config(tmp_path, S3_CONFIG), environ={})
+    assert settings.landing_is_s3
+    assert settings.landing_root == "s3://bucket/landing"
+    assert settings.config.incremental.s3_endpoint_url == "http://127.0.0.1:9000"
+
+
+def test_local_landing_roots_need_no_storage_options(tmp_path):
+    settings = load_settings(write_config(tmp_path, ""), environ={})
+    assert not settings.landing_is_s3
+    assert settings.landing_root == str(tmp_path / "landing")
+    assert settings.landing_storage_options({"AWS_ACCESS_KEY_ID": "x"}) == {}
+
+
+def test_s3_storage_options_come_from_the_aws_variables(tmp_path):
+    pytest.importorskip("s3fs", reason="s3fs is not installed (pip install 'sbdk[s3]')")
+    settings = load_settings(write_config(tmp_path, S3_CONFIG), environ={})
+    environ = {
+        "AWS_ACCESS_KEY_ID": "key-id",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+        "AWS_REGION": "eu-west-1",
+    }
+    assert settings.landing_storage_options(environ) == {
+        "key": "key-id",
+        "secret": "secret",
+        "client_kwargs": {"endpoint_url": "http://127.0.0.1:9000", "region_name": "eu-west-1"},
+    }
+    # Without credentials, s3fs and dlt fall back to their default chain (profiles, roles).
+    bare = load_settings(
+        write_config(tmp_path, '[incremental]\nlanding = "s3://bucket"\n'), environ={}
+    )
+    assert bare.landing_storage_options({}) == {}
+
+
+def test_the_endpoint_can_come_from_the_environment(tmp_path):
+    settings = load_settings(
+        write_config(tmp_path, '[incremental]\nlanding = "s3://bucket/x"\n'),
+        environ={"SBDK_INCREMENTAL_S3_ENDPOINT_URL": "https://minio.local"},
+    )
+    assert settings.config.incremental.s3_endpoint_url == "https://minio.local"
+
+
+def test_an_s3_root_without_s3fs_says_what_to_install(tmp_path, monkeypatch):
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "s3fs" else real_find_spec(name, *args),
+    )
+    settings = load_settings(write_config(tmp_path, S3_CONFIG), environ={})
+    with pytest.raises(SbdkError) as raised:
+        settings.landing_storage_options({})
+    message = str(raised.value)
+    assert "s3://bucket/landing" in message and "sbdk[s3]" in message
+    assert "\n" not in message

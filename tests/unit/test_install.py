@@ -23,3 +23,41 @@ def test_templates_ship_with_the_package():
     assert (templates / "dbt" / "dbt_project.yml").is_file()
     assert (templates / "project" / "sbdk.toml").is_file()
     assert (templates / "project" / "gitignore").is_file()
+
+
+def _render_profile(environ: dict[str, str]) -> dict:
+    """The bundled profile's dev output as dbt renders it, for the given environment."""
+    from importlib import resources
+
+    import yaml
+    from dbt.config.renderer import ProfileRenderer
+
+    text = (resources.files("sbdk") / "templates" / "dbt" / "profiles.yml").read_text()
+    raw = yaml.safe_load(text)["sbdk"]["outputs"]["dev"]
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("SBDK_LANDING_FILESYSTEM", "SBDK_INCREMENTAL_S3_ENDPOINT_URL"):
+            patch.delenv(name, raising=False)
+        for name, value in environ.items():
+            patch.setenv(name, value)
+        import os
+
+        from dbt_common.context import set_invocation_context
+
+        set_invocation_context(dict(os.environ))  # where dbt's env_var() looks
+        return ProfileRenderer({}).render_data(raw)
+
+
+def test_the_profile_registers_no_filesystem_by_default():
+    assert _render_profile({})["filesystems"] == []
+    assert _render_profile({"SBDK_LANDING_FILESYSTEM": ""})["filesystems"] == []
+
+
+def test_the_profile_registers_s3fs_for_an_s3_landing_root():
+    rendered = _render_profile(
+        {"SBDK_LANDING_FILESYSTEM": "s3", "SBDK_INCREMENTAL_S3_ENDPOINT_URL": "http://h:9000"}
+    )
+    assert rendered["filesystems"] == [
+        {"fs": "s3", "client_kwargs": {"endpoint_url": "http://h:9000"}}
+    ]
+    rendered = _render_profile({"SBDK_LANDING_FILESYSTEM": "s3"})
+    assert rendered["filesystems"] == [{"fs": "s3", "client_kwargs": {}}]

@@ -412,3 +412,24 @@ def _previous_is_less(table: pa.Table, column: str) -> np.ndarray:
 
 def _versions_per_id(table: pa.Table) -> np.ndarray:
     return table.group_by("id").aggregate([([], "count_all")])["count_all"].to_numpy()
+
+
+def test_s3_storage_options_become_dlt_credentials():
+    from sbdk.landing.writer import _destination_options
+
+    credentials, kwargs = _destination_options(
+        "s3://bucket/landing",
+        {
+            "key": "id",
+            "secret": "secret",
+            "client_kwargs": {"endpoint_url": "http://127.0.0.1:9000", "region_name": "eu-west-1"},
+        },
+    )
+    assert credentials == {
+        "aws_access_key_id": "id",
+        "aws_secret_access_key": "secret",
+        "endpoint_url": "http://127.0.0.1:9000",
+        "region_name": "eu-west-1",
+    }
+    assert kwargs == {}
+    assert _destination_options("/tmp/landing", {}) == (None, {})

@@ -32,6 +32,8 @@ def list_landed_files(
 ) -> list[LandedFile]:
     filesystem, base = landing_filesystem(root, storage_options)
     stream_dir = f"{base.rstrip('/')}/{source}/{stream}"
+    # s3fs caches listings per (shared) filesystem instance; files may have landed since.
+    filesystem.invalidate_cache()
     found = sorted(filesystem.glob(f"{stream_dir}/{PARTITION_GLOB}"))
     scheme = root.split("://", 1)[0] + "://" if "://" in root else ""
     return [

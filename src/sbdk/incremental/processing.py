@@ -81,7 +81,12 @@ class StreamProcessor:
         full_refresh: bool,
         progress: ProgressCallback | None,
     ) -> StreamOutcome:
-        landed = list_landed_files(self.settings.landing_root, stream.source, stream.name)
+        landed = list_landed_files(
+            self.settings.landing_root,
+            stream.source,
+            stream.name,
+            self.settings.landing_storage_options(),
+        )
         new_files = files_after(landed, cursor)
         outcome = StreamOutcome(stream.name, new_files=len(new_files))
         size = stream.batch_size or self.settings.config.incremental.batch_size

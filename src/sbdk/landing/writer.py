@@ -26,7 +26,12 @@ from sbdk.config import DataSection
 from sbdk.environment import scoped_environment
 from sbdk.errors import SbdkError
 from sbdk.landing.history import SOURCE, STREAMS, SYNC_HOUR, LandingHistory, days_in_window
-from sbdk.pipelines.load import dlt_environment
+from sbdk.pipelines.dlt_support import (
+    dlt_environment,
+    innermost_error,
+    naive_timestamp_hints,
+    root_cause,
+)
 
 PIPELINE_NAME = "sbdk_landing"
 LAYOUT = "{table_name}/year={YYYY}/month={MM}/day={DD}/{load_id}.{file_id}.{ext}"
@@ -139,7 +144,7 @@ class _DayWriter:
                 _with_batch_id(table),
                 name=stream,
                 write_disposition="append",
-                columns=_column_hints(table.schema),
+                columns=naive_timestamp_hints(table.schema),
             )
             for stream, table in tables.items()
             if table.num_rows
@@ -151,11 +156,11 @@ class _DayWriter:
         try:
             info = self.pipeline.run(resources, loader_file_format="parquet")
         except PipelineStepFailed as error:
-            if isinstance(_innermost(error), SignalReceivedException):
+            if isinstance(innermost_error(error), SignalReceivedException):
                 raise KeyboardInterrupt from None
             raise SbdkError(
                 f"landing {day} to {self._root} failed at dlt's {error.step} step: "
-                f"{_root_cause(error)}"
+                f"{root_cause(error)}"
             ) from error
         return self._written_files(info)
 
@@ -182,15 +187,6 @@ def _with_batch_id(table: pa.Table):
         yield table.append_column("_batch_id", batch_id.cast(pa.string()))
 
     return rows
-
-
-def _column_hints(schema: pa.Schema) -> dict[str, dict]:
-    """Keep naive timestamps naive: dlt would otherwise write them with a UTC time zone."""
-    return {
-        f.name: {"data_type": "timestamp", "timezone": False, "precision": 6}
-        for f in schema
-        if pa.types.is_timestamp(f.type) and f.type.tz is None
-    }
 
 
 def _destination_options(
@@ -220,15 +216,3 @@ def _local_or_url(remote_url: str) -> str:
 
         return FilesystemConfiguration.make_local_path(remote_url)
     return remote_url
-
-
-def _innermost(error: BaseException) -> BaseException:
-    while error.__cause__ is not None:
-        error = error.__cause__
-    return error
-
-
-def _root_cause(error: BaseException) -> str:
-    error = _innermost(error)
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

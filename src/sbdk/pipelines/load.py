@@ -13,6 +13,12 @@ import pyarrow as pa
 
 from sbdk.environment import scoped_environment
 from sbdk.errors import SbdkError
+from sbdk.pipelines.dlt_support import (
+    dlt_environment,
+    innermost_error,
+    naive_timestamp_hints,
+    root_cause,
+)
 from sbdk.warehouse import RAW_SCHEMA, lock_error_message
 
 PIPELINE_NAME = "sbdk_raw"
@@ -22,18 +28,6 @@ PIPELINE_NAME = "sbdk_raw"
 class LoadResult:
     row_counts: dict[str, int]
     load_id: str
-
-
-def dlt_environment(state_dir: Path) -> dict[str, str]:
-    """Keep dlt quiet and inside the project (never ~/.dlt or /var/dlt)."""
-    return {
-        "RUNTIME__DLTHUB_TELEMETRY": "false",
-        "DLT_DATA_DIR": str(state_dir / "dlt"),
-        "RUNTIME__LOG_LEVEL": "ERROR",
-        "LOAD__DELETE_COMPLETED_JOBS": "true",
-        # Load packages are transient copies deleted after the load: skip compressing them.
-        "DATA_WRITER__COMPRESSION": "none",
-    }
 
 
 def load_raw(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path) -> LoadResult:
@@ -63,7 +57,7 @@ def _run_pipeline(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path)
             table,
             name=name,
             write_disposition="replace",
-            columns=_column_hints(table.schema),
+            columns=naive_timestamp_hints(table.schema),
         )
         for name, table in tables.items()
     ]
@@ -75,9 +69,9 @@ def _run_pipeline(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path)
             if signals.was_signal_received():
                 raise KeyboardInterrupt
     except PipelineStepFailed as error:
-        if isinstance(_innermost(error), SignalReceivedException):
+        if isinstance(innermost_error(error), SignalReceivedException):
             raise KeyboardInterrupt from None
-        cause = _root_cause(error)
+        cause = root_cause(error)
         message = lock_error_message(warehouse, cause)
         raise SbdkError(
             message or f"loading raw data failed at dlt's {error.step} step: {cause}"
@@ -89,23 +83,3 @@ def _run_pipeline(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path)
         row_counts={name: table.num_rows for name, table in tables.items()},
         load_id=info.loads_ids[-1] if info.loads_ids else "",
     )
-
-
-def _column_hints(schema: pa.Schema) -> dict[str, dict]:
-    """Keep naive timestamps naive: dlt would otherwise store them as TIMESTAMP WITH TIME ZONE."""
-    return {
-        field.name: {"data_type": "timestamp", "timezone": False, "precision": 6}
-        for field in schema
-        if pa.types.is_timestamp(field.type) and field.type.tz is None
-    }
-
-
-def _innermost(error: BaseException) -> BaseException:
-    while error.__cause__ is not None:
-        error = error.__cause__
-    return error
-
-
-def _root_cause(error: BaseException) -> str:
-    error = _innermost(error)
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

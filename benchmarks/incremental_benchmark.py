@@ -1,0 +1,171 @@
+"""Incremental mode: files/s and rows/s of processing landed days, against DuckDB alone.
+
+Run from the repository root with the Python that has sbdk installed:
+
+    python benchmarks/incremental_benchmark.py                # 30 and 365 days: ~5 min on 2 cores
+    python benchmarks/incremental_benchmark.py --days 30      # ~30 s
+
+For each number of simulated days and batch size, in a fresh project at the default size
+(10k users over 2025): land the days (timed on its own), then one
+`Workspace.run(incremental, skip_generate)` processes every landed file (batches through the
+int_app__* models, cursors advanced per batch) and rebuilds the models downstream. The
+lower bound reads the same files with DuckDB directly: per stream,
+`read_parquet(<files>, hive_partitioning=true)` keeping the latest version per key, into a
+fresh DuckDB file. Then one more day is landed and processed: a daily increment's cost.
+The report goes to stdout and benchmarks/results/incremental.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from sbdk.config import load_settings
+from sbdk.incremental.discovery import list_landed_files
+from sbdk.landing import SOURCE, STREAMS, LandingClock, land_days
+from sbdk.project import scaffold_project
+from sbdk.workflow import BUILD, PROCESS, RunOptions, Workspace
+
+RESULTS = Path(__file__).parent / "results" / "incremental.md"
+KEYS = {"users": "updated_at", "orders": "updated_at", "events": "_extracted_at"}
+
+
+@dataclass
+class Measurement:
+    days: int
+    batch_size: int
+    files: int
+    rows: int
+    land_seconds: float
+    process_seconds: float
+    downstream_seconds: float
+    direct_seconds: float
+    next_day_seconds: float | None  # None when the window has no day left to land
+
+
+class StageTimes:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def stage_started(self, stage, description) -> None:
+        pass
+
+    def stage_finished(self, stage, seconds, detail) -> None:
+        self.seconds[stage] = seconds
+
+    def node_progress(self, progress) -> None:
+        pass
+
+
+def measure(days: int, batch_size: int, workdir: Path) -> Measurement:
+    root = workdir / f"days_{days}_batch_{batch_size}"
+    scaffold_project(root, name="bench")
+    config = root / "sbdk.toml"
+    text = config.read_text().replace("enabled = false", "enabled = true", 1)
+    config.write_text(text.replace("batch_size = 10", f"batch_size = {batch_size}", 1))
+    settings = load_settings(root, os.environ)
+    data = settings.config.data
+
+    clock = LandingClock(settings.state_dir)
+    started = time.perf_counter()
+    landed = land_days(data, clock.next_days(days, data), settings.landing_root, settings.state_dir)
+    clock.advance(landed.days, data)
+    land_seconds = time.perf_counter() - started
+
+    files = {
+        s: [f.url for f in list_landed_files(settings.landing_root, SOURCE, s)] for s in STREAMS
+    }
+    times = StageTimes()
+    summary = Workspace(settings, times).run(RunOptions(incremental=True, skip_generate=True))
+    if not summary.success:
+        raise SystemExit(f"processing {days} days failed; see {summary.dbt_log}")
+
+    next_day = StageTimes()
+    started = time.perf_counter()
+    after = Workspace(load_settings(root, os.environ), next_day).run(RunOptions(incremental=True))
+    next_day_seconds = time.perf_counter() - started
+    if after.incremental is None or not after.incremental.landed_days:
+        next_day_seconds = None
+
+    direct_seconds, rows = read_directly(files, workdir / f"direct_{days}.duckdb")
+    return Measurement(
+        days=days,
+        batch_size=batch_size,
+        files=sum(len(f) for f in files.values()),
+        rows=rows,
+        land_seconds=land_seconds,
+        process_seconds=times.seconds[PROCESS],
+        downstream_seconds=times.seconds.get(BUILD, 0.0),
+        direct_seconds=direct_seconds,
+        next_day_seconds=next_day_seconds,
+    )
+
+
+def read_directly(files: dict[str, list[str]], path: Path) -> tuple[float, int]:
+    """The same files, deduplicated to the latest version per key, with DuckDB alone."""
+    started = time.perf_counter()
+    rows = 0
+    with duckdb.connect(str(path)) as connection:
+        for stream, stream_files in files.items():
+            listing = "[" + ", ".join(f"'{f}'" for f in stream_files) + "]"
+            connection.execute(
+                f"""
+                create or replace table {stream} as
+                select * from read_parquet({listing}, filename = true, hive_partitioning = true)
+                qualify row_number() over (
+                    partition by id order by {KEYS[stream]} desc, _extracted_at desc
+                ) = 1
+                """
+            )
+            rows += connection.execute(f"select count(*) from read_parquet({listing})").fetchone()[
+                0
+            ]
+    return time.perf_counter() - started, rows
+
+
+def render(results: list[Measurement]) -> str:
+    lines = [
+        "| days | files | rows | land | batch size | process (dbt) | files/s | rows/s "
+        "| DuckDB alone | ratio | downstream rebuild | one more day, end to end |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for m in results:
+        lines.append(
+            f"| {m.days} | {m.files:,} | {m.rows:,} | {m.land_seconds:.1f} s | {m.batch_size} "
+            f"| {m.process_seconds:.1f} s | {m.files / m.process_seconds:.1f} "
+            f"| {m.rows / m.process_seconds:,.0f} | {m.direct_seconds:.2f} s "
+            f"| {m.process_seconds / m.direct_seconds:.0f}× | {m.downstream_seconds:.1f} s "
+            + (f"| {m.next_day_seconds:.1f} s |" if m.next_day_seconds else "| window ended |")
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", default="30,365", help="comma-separated numbers of days")
+    parser.add_argument(
+        "--batch-sizes", default="10,100", help="comma-separated files per dbt invocation"
+    )
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="sbdk-incremental-") as workdir:
+        results = []
+        for days in (int(d) for d in args.days.split(",")):
+            for batch_size in (int(b) for b in args.batch_sizes.split(",")):
+                print(f"[bench] {days} days, batches of {batch_size}", file=sys.stderr, flush=True)
+                results.append(measure(days, batch_size, Path(workdir)))
+    report = render(results)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(report, encoding="utf-8")
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
