@@ -179,3 +179,19 @@ def test_incremental_project_survives_a_copy(incremental, tmp_path):
     shutil.copytree(incremental.root, moved)
     result = sbdk("run", "--skip-generate", cwd=moved)
     assert result.code == 0, result.output
+
+
+def test_stream_config_overrides_reach_the_processed_model(tmp_path):
+    root = new_project(tmp_path, "shop")
+    (root / "streams" / "app" / "orders.json").write_text('{"unique_key": "order_ref"}')
+    result = sbdk("run", cwd=root)
+    assert result.code == 1
+    assert "stream orders" in result.output and "order_ref" in result.output
+    assert "Traceback" not in result.output
+
+    (root / "streams" / "app" / "orders.json").write_text(
+        '{"unique_key": "id", "cursor_column": "updated_at", "batch_size": 1}'
+    )
+    rerun = sbdk("run", "--skip-generate", cwd=root)
+    assert rerun.code == 0, rerun.output
+    assert "stream orders    2/2 new files processed, 2 batch(es)" in rerun.output

@@ -27,6 +27,7 @@ def test_empty_or_missing_stream_configs_mean_defaults(tmp_path):
     assert [c.name for c in configs] == list(STREAMS)
     users = configs[0]
     assert users.batch_size is None  # the project's [incremental] batch_size applies
+    assert users.model_vars == {}  # the processed model's own key and version order
     assert users.tag == "app__users" and users.model == "int_app__users"
 
 
@@ -35,6 +36,14 @@ def test_stream_config_overrides_and_rejects_unknown_keys(tmp_path):
     (tmp_path / "app" / "orders.json").write_text(json.dumps({"batch_size": 3}))
     orders = next(c for c in read_stream_configs(tmp_path) if c.name == "orders")
     assert orders.batch_size == 3
+    (tmp_path / "app" / "orders.json").write_text(
+        json.dumps({"unique_key": "order_ref", "cursor_column": "_extracted_at"})
+    )
+    orders = next(c for c in read_stream_configs(tmp_path) if c.name == "orders")
+    assert orders.model_vars == {"unique_key": "order_ref", "cursor_column": "_extracted_at"}
+    (tmp_path / "app" / "orders.json").write_text(json.dumps({"unique_key": "id; drop"}))
+    with pytest.raises(SbdkError, match="unique_key"):
+        read_stream_configs(tmp_path)
     (tmp_path / "app" / "orders.json").write_text(json.dumps({"batchsize": 3}))
     with pytest.raises(SbdkError, match="invalid stream config .*orders.json"):
         read_stream_configs(tmp_path)

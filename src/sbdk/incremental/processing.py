@@ -91,7 +91,7 @@ class StreamProcessor:
         outcome = StreamOutcome(stream.name, new_files=len(new_files))
         size = stream.batch_size or self.settings.config.incremental.batch_size
         for number, batch in enumerate(batches(new_files, size)):
-            variables = {**MODE_VARS, "files": [f.url for f in batch]}
+            variables = {**MODE_VARS, **stream.model_vars, "files": [f.url for f in batch]}
             run = self.dbt.run(
                 [f"tag:{stream.tag}"],
                 variables=variables,

@@ -1,7 +1,9 @@
 """Stream configs: one JSON file per stream, `streams/<source>/<stream>.json`.
 
-As in seed 001, an empty object means defaults; `batch_size` overrides the number of files
-per dbt invocation. (The unique key and version order are fixed by each processed model.)
+As in seed 001, an empty object means defaults. Keys override the landed column holding the
+record's id (`unique_key`, default `id`), the column that orders a record's versions
+(`cursor_column`, default the processed model's: `updated_at`, or `_extracted_at` for
+events) and the number of files per dbt invocation (`batch_size`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ class StreamConfig(BaseModel):
 
     source: str = SOURCE
     name: str
+    unique_key: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    cursor_column: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     batch_size: int | None = Field(None, ge=1, le=10_000)
 
     @property
@@ -32,6 +36,12 @@ class StreamConfig(BaseModel):
     @property
     def model(self) -> str:
         return f"int_{self.source}__{self.name}"
+
+    @property
+    def model_vars(self) -> dict[str, str]:
+        """The overrides the processed model reads (macros/sbdk_stream.sql)."""
+        overrides = {"unique_key": self.unique_key, "cursor_column": self.cursor_column}
+        return {name: value for name, value in overrides.items() if value is not None}
 
 
 def read_stream_configs(streams_dir: Path) -> list[StreamConfig]:

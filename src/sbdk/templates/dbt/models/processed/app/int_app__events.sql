@@ -24,7 +24,7 @@ with batch as (
 
     select
         -- identifiers
-        id::bigint as event_id,
+        {{ sbdk_source_key() }}::bigint as event_id,
         user_id::bigint as user_id,
 
         -- raw contract names
@@ -51,7 +51,7 @@ with batch as (
         file_row_number = true
     )
     -- delete+insert cannot replace a row without a key: it would pile up on every reprocessing
-    where id is not null
+    where {{ sbdk_source_key() }} is not null
 
 ),
 
@@ -73,7 +73,7 @@ from candidates
 qualify row_number() over (
     partition by event_id
     order by
-        _extracted_at desc nulls last,
+        {{ sbdk_version_column('_extracted_at') }} desc nulls last,
         _source_file desc,
         _source_row_number desc
 ) = 1

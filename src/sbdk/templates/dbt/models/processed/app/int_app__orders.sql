@@ -25,7 +25,7 @@ with batch as (
 
     select
         -- identifiers
-        id::bigint as order_id,
+        {{ sbdk_source_key() }}::bigint as order_id,
         user_id::bigint as user_id,
         event_id::bigint as event_id,
 
@@ -54,7 +54,7 @@ with batch as (
         file_row_number = true
     )
     -- delete+insert cannot replace a row without a key: it would pile up on every reprocessing
-    where id is not null
+    where {{ sbdk_source_key() }} is not null
 
 ),
 
@@ -76,7 +76,7 @@ from candidates
 qualify row_number() over (
     partition by order_id
     order by
-        updated_at desc nulls last,
+        {{ sbdk_version_column('updated_at') }} desc nulls last,
         _extracted_at desc nulls last,
         _source_file desc,
         _source_row_number desc

@@ -24,7 +24,7 @@ with batch as (
 
     select
         -- identifiers
-        id::bigint as user_id,
+        {{ sbdk_source_key() }}::bigint as user_id,
 
         -- flattened attributes (raw contract names)
         attributes::json ->> '$.name' as name,
@@ -51,7 +51,7 @@ with batch as (
         file_row_number = true
     )
     -- delete+insert cannot replace a row without a key: it would pile up on every reprocessing
-    where id is not null
+    where {{ sbdk_source_key() }} is not null
 
 ),
 
@@ -73,7 +73,7 @@ from candidates
 qualify row_number() over (
     partition by user_id
     order by
-        updated_at desc nulls last,
+        {{ sbdk_version_column('updated_at') }} desc nulls last,
         _extracted_at desc nulls last,
         _source_file desc,
         _source_row_number desc
