@@ -54,7 +54,6 @@ class RunSummary:
     raw_rows: dict[str, int] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     dbt: DbtResult | None = None
-    generated: bool = True
     incremental: IncrementalSummary | None = None
 
     @property
@@ -107,14 +106,16 @@ class Workspace:
         return self.settings.config.incremental.enabled
 
     def run(self, options: RunOptions = RunOptions()) -> RunSummary:
-        """generate -> load -> dbt build (models and tests); with skip_generate, build only."""
+        """generate -> load -> dbt build (models and tests); with skip_generate, build only.
+        In incremental mode (the project's setting, or `options.incremental`): see
+        `run_incremental`."""
         incremental = self.incremental if options.incremental is None else options.incremental
         if incremental:
             return self.run_incremental(options)
         if options.full_refresh:
             raise SbdkError("--full-refresh applies to incremental mode (add --incremental)")
         path = self.settings.warehouse_path
-        summary = RunSummary(path, self._dbt_log, generated=not options.skip_generate)
+        summary = RunSummary(path, self._dbt_log)
         warehouse.ensure_writable(path)
         if options.skip_generate:
             summary.raw_rows = warehouse.raw_row_counts(path)
@@ -135,30 +136,30 @@ class Workspace:
         if options.select:
             raise SbdkError("--select is not available in incremental mode: streams decide")
         path = self.settings.warehouse_path
-        summary = RunSummary(path, self._dbt_log, generated=False)
-        summary.incremental = progress = IncrementalSummary()
+        summary = RunSummary(path, self._dbt_log)
+        summary.incremental = state = IncrementalSummary()
         warehouse.ensure_writable(path)
         self.settings.landing_storage_options()  # an s3:// root without s3fs fails here
         processor = StreamProcessor(self.settings, self.dbt)
         if not options.skip_generate:
             landed = self._stage(summary, LAND, "Landing new files", self._land)
-            progress.landed_days, progress.landed_rows = landed.days, landed.rows
-        progress.streams = self._stage(
+            state.landed_days, state.landed_rows = landed.days, landed.rows
+        state.streams = self._stage(
             summary, PROCESS, "Processing new files",
             lambda: processor.process_new_files(options.full_refresh, self.reporter.node_progress),
         )  # fmt: skip
-        if progress.success:
-            progress.downstream = self._stage(
+        if state.success:
+            state.downstream = self._stage(
                 summary, BUILD, "Rebuilding downstream models",
                 lambda: processor.rebuild_downstream(self.reporter.node_progress),
             )  # fmt: skip
-            summary.dbt = progress.downstream.dbt
+            summary.dbt = state.downstream.dbt
         return summary
 
     def test(self, select: Sequence[str] = ()) -> RunSummary:
         """Run the data tests (and dbt unit tests) against the current warehouse."""
         path = self.settings.warehouse_path
-        summary = RunSummary(path, self._dbt_log, generated=False)
+        summary = RunSummary(path, self._dbt_log)
         variables = MODE_VARS if self.incremental else None
         if not self.incremental:
             summary.raw_rows = warehouse.raw_row_counts(path)
