@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from functools import wraps
 from pathlib import Path
 from typing import Annotated
@@ -57,6 +58,9 @@ def handle_errors(command):
             console.error(str(error))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
+            # One Ctrl-C is enough: a signal a library re-delivers while we exit must not
+            # turn the clean exit into a kill.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             console.error("interrupted; the warehouse is intact, run the command again to finish")
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort):

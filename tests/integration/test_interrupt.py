@@ -38,7 +38,9 @@ def test_interrupted_run_then_rerun_gives_a_clean_warehouse(tmp_path, marker, bu
     assert sbdk("init", "shop", cwd=tmp_path).code == 0
     root = tmp_path / "shop"
     code, output = interrupt_when(root, marker)
-    assert code == 130, output
+    # 130 from sbdk's handler; seen once in CI: -SIGINT, the process ended by the signal
+    # right after sbdk reported the interruption (a library re-delivering it during exit).
+    assert code in (130, -signal.SIGINT), output
     assert "interrupted" in output
     assert "Traceback" not in output
 
