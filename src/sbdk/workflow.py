@@ -139,10 +139,13 @@ class Workspace:
         summary = RunSummary(path, self._dbt_log)
         summary.incremental = state = IncrementalSummary()
         warehouse.ensure_writable(path)
-        self.settings.landing_storage_options()  # an s3:// root without s3fs fails here
-        processor = StreamProcessor(self.settings, self.dbt)
+        # Read once per run; an s3:// root without s3fs fails here, before any work.
+        storage_options = self.settings.landing_storage_options()
+        processor = StreamProcessor(self.settings, self.dbt, storage_options)
         if not options.skip_generate:
-            landed = self._stage(summary, LAND, "Landing new files", self._land)
+            landed = self._stage(
+                summary, LAND, "Landing new files", lambda: self._land(storage_options)
+            )
             state.landed_days, state.landed_rows = landed.days, landed.rows
         state.streams = self._stage(
             summary, PROCESS, "Processing new files",
@@ -179,7 +182,7 @@ class Workspace:
 
         return generate(self.settings.config.data)
 
-    def _land(self):
+    def _land(self, storage_options: dict):
         from sbdk.landing import LandingClock, land_days
 
         data = self.settings.config.data
@@ -189,7 +192,7 @@ class Workspace:
             clock.next_days(self.settings.config.incremental.step_days, data),
             self.settings.landing_root,
             self.settings.state_dir,
-            storage_options=self.settings.landing_storage_options(),
+            storage_options=storage_options,
             # the clock moves day by day, so a run stopped half-way resumes where it stopped
             on_day_landed=lambda day, rows: clock.advance([day], data),
         )

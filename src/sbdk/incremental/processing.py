@@ -39,9 +39,12 @@ class DownstreamResult:
 
 
 class StreamProcessor:
-    def __init__(self, settings: Settings, dbt: DbtProject) -> None:
+    def __init__(
+        self, settings: Settings, dbt: DbtProject, storage_options: dict | None = None
+    ) -> None:
         self.settings = settings
         self.dbt = dbt
+        self.storage_options = storage_options or {}  # fsspec options of the landing root
         self.streams = read_stream_configs(settings.streams_dir)
 
     def process_new_files(
@@ -85,7 +88,7 @@ class StreamProcessor:
             self.settings.landing_root,
             stream.source,
             stream.name,
-            self.settings.landing_storage_options(),
+            self.storage_options,
         )
         new_files = files_after(landed, cursor)
         outcome = StreamOutcome(stream.name, new_files=len(new_files))
