@@ -38,6 +38,7 @@ WAREHOUSE_SCHEMAS = {
     "test_failures",
     "processed",
     "sbdk_state",
+    "observability",
 }
 # Names dbt refuses or that shadow packages the bundled project depends on, and schema names.
 _RESERVED_NAMES = {"dbt", "dbt_duckdb", "duckdb", "sbdk", *WAREHOUSE_SCHEMAS}
@@ -136,6 +137,16 @@ class IncrementalSection(_Section):
         "landing root; credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.",
     )
     batch_size: int = Field(10, ge=1, le=10_000, description="Files per dbt invocation.")
+    sensor_timeout_seconds: float = Field(
+        0,
+        ge=0,
+        le=7 * 24 * 3600,
+        description="How long a run waits for new files before ending with 'no new data' "
+        "(0: look once).",
+    )
+    sensor_poll_seconds: float = Field(
+        5, gt=0, le=3600, description="Time between two looks at the landing area."
+    )
 
     @field_validator("landing")
     @classmethod

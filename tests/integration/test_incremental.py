@@ -106,8 +106,8 @@ def test_incremental_runs_equal_one_full_refresh_row_for_row(incremental):
 
 def test_a_run_without_new_files_changes_nothing(incremental):
     assert incremental.idle_run.code == 0, incremental.idle_run.output
-    assert "no new files" in incremental.idle_run.output
-    assert "nothing rebuilt" in incremental.idle_run.output
+    assert "no new data" in incremental.idle_run.output
+    assert "- build" in incremental.idle_run.output  # skipped
     assert incremental.after_idle_run == incremental.after_three_runs
 
 
@@ -147,12 +147,25 @@ def test_a_failed_batch_then_a_rerun_ends_like_a_clean_run(incremental, tmp_path
 
     failed = sbdk("run", cwd=root)
     assert failed.code == 1
-    assert "stream events" in failed.output and "batch 1" in failed.output
+    assert "failed at step 'load': stream events" in failed.output
+    assert "batch 1" in failed.output
     assert "Traceback" not in failed.output
     with duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True) as db:
         cursors = dict(
             db.execute("select stream, last_file from sbdk_state.stream_cursors").fetchall()
         )
+        recorded = db.execute(
+            """select r.status, r.failed_step,
+                   list(s.step || ':' || s.status order by s.step_number)
+               from observability.sbdk_runs r join observability.sbdk_run_steps s using (run_id)
+               group by all order by any_value(r.started_at) desc limit 1"""
+        ).fetchone()
+    assert recorded == (
+        "failed",
+        "load",
+        ["land:success", "sensor:success", "load:failed", "build:upstream_failed",
+         "test:upstream_failed", "record:success"],
+    )  # fmt: skip
     assert cursors["events"].startswith("year=2025/month=01/day=03/")  # not advanced
     assert cursors["users"].startswith("year=2025/month=01/day=05/")
 

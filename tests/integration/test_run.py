@@ -20,8 +20,8 @@ STAGING = {"stg_users", "stg_events", "stg_orders"}
 
 def test_run_reports_every_stage_and_the_summary(built_project):
     output = built_project.first_run.output
-    for stage in ("generate", "load", "dbt build"):
-        assert stage in output
+    for step in ("generate", "load", "build", "test", "record"):
+        assert f"✓ {step}" in output
     assert "1,500 rows" in output  # raw.raw_users
     assert "10/10 built" in output
     assert " 0 failed" in output
@@ -163,7 +163,7 @@ def test_skip_generate_rebuilds_on_existing_raw_data(tmp_path):
     before = counts(root)
     result = sbdk("run", "--skip-generate", "--select", "staging", cwd=root)
     assert result.code == 0, result.output
-    assert "generate" not in result.output.split("dbt build")[0]
+    assert "✓ generate" not in result.output and "✓ load" not in result.output
     assert "3/3 built" in result.output
     assert counts(root) == before
 
