@@ -38,7 +38,9 @@ IMPORTS = {
     "import dlt": "import dlt",
     "import dbt.cli.main": "import dbt.cli.main",
 }
-STAGE_LINE = re.compile(r"^✓ (?P<stage>generate|load|dbt build)\s+(?P<seconds>[\d.]+)s", re.M)
+STAGE_LINE = re.compile(
+    r"^✓ (?P<stage>generate|load|build|test|record)\s+(?P<seconds>[\d.]+)s", re.M
+)
 
 
 class BenchmarkError(Exception):
@@ -162,7 +164,7 @@ def run_cli(project: Path, users: int) -> CliRun:
         text = output.read().decode("utf-8", errors="replace")
     if process.returncode != 0:
         raise BenchmarkError(f"sbdk run exited with {process.returncode}:\n{text[-3000:]}")
-    stages = {m["stage"]: float(m["seconds"]) for m in STAGE_LINE.finditer(text)}
+    stages = stage_seconds({m["stage"]: float(m["seconds"]) for m in STAGE_LINE.finditer(text)})
     return CliRun("partial" if partial else "full", wall, usage.ru_maxrss / 1024, stages)
 
 
@@ -220,8 +222,14 @@ def measure_stages(project: str, users: int, scratch: str, repeat: int) -> Stage
     settings = load_settings(Path(project), size_environment(users))
     scratch_dir = Path(scratch)
     at_dbt_start = scratch_dir / "at_dbt_start" / settings.warehouse_path.name
+    manifest = settings.dbt_dir / "target" / "manifest.json"
+    # `dbt test` writes a manifest holding the tests' compiled SQL only: keep the build's.
+    build_manifest = scratch_dir / "build_manifest.json"
     recorder = StageRecorder(
-        after={LOAD: lambda: copy_duckdb(settings.warehouse_path, at_dbt_start)}
+        after={
+            LOAD: lambda: copy_duckdb(settings.warehouse_path, at_dbt_start),
+            "build": lambda: shutil.copyfile(manifest, build_manifest),
+        }
     )
     summary = Workspace(settings, recorder).run()
     require_built(summary)
@@ -235,8 +243,7 @@ def measure_stages(project: str, users: int, scratch: str, repeat: int) -> Stage
         tables.by_raw_name(), settings, scratch_dir / "direct" / "direct.duckdb", repeat
     )
     del tables  # gigabytes at 100x, which the replay can use
-    manifest = settings.dbt_dir / "target" / "manifest.json"
-    replay = replay_dbt_sql(manifest, at_dbt_start, scratch_dir / "replay", repeat)
+    replay = replay_dbt_sql(build_manifest, manifest, at_dbt_start, scratch_dir / "replay", repeat)
 
     return StageMeasurements(
         raw_rows=dict(summary.raw_rows),
@@ -401,7 +408,7 @@ def remove_duckdb(path: Path) -> None:
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
 
-# --- dbt build vs its compiled SQL run directly ----------------------------------------------
+# --- dbt (run + test) vs its compiled SQL run directly -------------------------------------
 
 
 @dataclass(frozen=True)
@@ -414,12 +421,20 @@ class CompiledNode:
     sql: str
 
 
-def replay_dbt_sql(manifest_path: Path, warehouse: Path, scratch: Path, repeat: int) -> ReplayTimes:
+def replay_dbt_sql(
+    build_manifest: Path, test_manifest: Path, warehouse: Path, scratch: Path, repeat: int
+) -> ReplayTimes:
     """Best of `repeat` replays, each on a fresh copy of the warehouse as dbt found it.
 
+    The models' SQL comes from the manifest `dbt run` wrote, the tests' from `dbt test`'s.
     The copy keeps the warehouse's file name: the compiled SQL names the database after it.
     """
-    models, tests = compiled_nodes(json.loads(manifest_path.read_text(encoding="utf-8")))
+    models, _ = compiled_nodes(
+        json.loads(build_manifest.read_text(encoding="utf-8")), with_tests=False
+    )
+    _, tests = compiled_nodes(
+        json.loads(test_manifest.read_text(encoding="utf-8")), with_models=False
+    )
     replays = []
     for _ in range(repeat):
         copy = scratch / warehouse.name
@@ -436,10 +451,20 @@ def replay_dbt_sql(manifest_path: Path, warehouse: Path, scratch: Path, repeat: 
     )
 
 
-def compiled_nodes(manifest: dict) -> tuple[list[CompiledNode], list[CompiledNode]]:
+def compiled_nodes(
+    manifest: dict, with_models: bool = True, with_tests: bool = True
+) -> tuple[list[CompiledNode], list[CompiledNode]]:
     """The models in dependency order and the data tests, with the SQL dbt ran."""
     nodes = manifest["nodes"]
-    models = {uid: node for uid, node in nodes.items() if node["resource_type"] == "model"}
+    wanted = {"model"} if with_models else set()
+    wanted |= {"test"} if with_tests else set()
+    nodes = {uid: node for uid, node in nodes.items() if node["resource_type"] in wanted}
+    # Ephemeral models have no relation: their SQL is inlined into the models using them.
+    models = {
+        uid: node
+        for uid, node in nodes.items()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
+    }
     graph = {uid: set(node["depends_on"]["nodes"]) & models.keys() for uid, node in models.items()}
     ordered = [as_compiled(models[uid]) for uid in graphlib.TopologicalSorter(graph).static_order()]
     tests = [as_compiled(node) for node in nodes.values() if node["resource_type"] == "test"]
