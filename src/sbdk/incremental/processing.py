@@ -83,6 +83,9 @@ class StreamProcessor:
             progress,
             exclude=[PROCESSED_MODELS],
             variables=MODE_VARS,
+            # dbt's default (eager) would drop every test touching an excluded processed
+            # model: their own tests, the reconciliations and the staged-events check
+            indirect_selection="empty",
             full_refresh=full_refresh,
         )
         if result.success:
