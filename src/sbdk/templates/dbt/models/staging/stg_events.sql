@@ -18,7 +18,8 @@
 {%- if lookback_days is not number or lookback_days is sameas true or lookback_days is sameas false
         or lookback_days < 0 or lookback_days != lookback_days | int %}
     {{ exceptions.raise_compiler_error(
-        "var events_lookback_days must be a whole number of days, 0 or more, not '" ~ lookback_days ~ "'"
+        "var events_lookback_days must be a whole number of days, 0 or more, not "
+        ~ ("the text '" if lookback_days is string else "'") ~ lookback_days ~ "'"
     ) }}
 {%- endif %}
 
