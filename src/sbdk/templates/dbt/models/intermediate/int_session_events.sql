@@ -1,7 +1,8 @@
--- One row per session of valid events (seed 002's per-session view): when it started and
--- ended, how many events it had and whether it converted. A view, so it always reflects
--- stg_events, including the sessions an incremental run renumbered.
--- int_event_sessions holds the same sessions with more detail (tests/assert_session_models_reconcile.sql).
+-- One row per session (seed 002's per-session view): when it started and ended, how many
+-- events and purchases it had and whether it converted. These are int_event_sessions'
+-- sessions under seed 002's names: aggregating stg_events again here would rerun the
+-- sessionisation window on every query of this view (each of its tests) in full mode,
+-- where stg_events is a view itself.
 
 {{ config(materialized='view') }}
 
@@ -9,13 +10,11 @@ select
     session_id,
     user_id,
     session_number,
-    min(event_timestamp) as session_started_at,
-    max(event_timestamp) as session_ended_at,
-    date_part('epoch', max(event_timestamp) - min(event_timestamp)) / 60.0 as session_duration_minutes,
-    count(*) as event_count,
-    count(*) filter (where event_type = 'pageview') as pageview_count,
-    count(*) filter (where event_type = 'purchase') as purchase_count,
-    count(*) filter (where event_type = 'purchase') > 0 as is_conversion_session
-from {{ ref('stg_events') }}
-where data_quality_flag = 'valid'
-group by session_id, user_id, session_number
+    session_start as session_started_at,
+    session_end as session_ended_at,
+    session_duration_minutes,
+    events_in_session as event_count,
+    pageviews_in_session as pageview_count,
+    purchases_in_session as purchase_count,
+    purchases_in_session > 0 as is_conversion_session
+from {{ ref('int_event_sessions') }}
