@@ -32,7 +32,7 @@ def snapshot(root: Path, ignore: set[str]) -> dict[str, list[tuple]]:
     with duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True) as db:
         names = db.execute(
             "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema in ('processed', 'marts', 'intermediate') order by 1"
+            "where table_schema in ('processed', 'staging', 'intermediate', 'marts') order by 1"
         ).fetchall()
         for (name,) in names:
             columns = [
@@ -99,6 +99,7 @@ def test_incremental_runs_equal_one_full_refresh_row_for_row(incremental):
     assert incremental.after_three_runs.keys() == incremental.after_full_refresh.keys()
     assert "processed.int_app__orders" in incremental.after_three_runs
     assert "marts.user_metrics" in incremental.after_three_runs
+    assert "staging.stg_events" in incremental.after_three_runs  # merged with a lookback
     for table, rows in incremental.after_three_runs.items():
         assert rows == incremental.after_full_refresh[table], table
         assert rows, table

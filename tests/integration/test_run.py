@@ -23,7 +23,7 @@ def test_run_reports_every_stage_and_the_summary(built_project):
     for step in ("generate", "load", "build", "test", "record"):
         assert f"✓ {step}" in output
     assert "1,500 rows" in output  # raw.raw_users
-    assert "10/10 built" in output
+    assert "11/11 built" in output
     assert " 0 failed" in output
     assert str(built_project.root / "data" / "warehouse.duckdb") in output
     assert "Traceback" not in output
@@ -39,7 +39,10 @@ def test_all_layers_are_built_with_their_materializations(built_project):
     for schema, name, kind in rows:
         by_schema.setdefault(schema, {})[name] = kind
     assert by_schema["staging"] == dict.fromkeys(STAGING, "VIEW")
-    assert by_schema["intermediate"] == dict.fromkeys(INTERMEDIATE, "BASE TABLE")
+    assert by_schema["intermediate"] == {
+        **dict.fromkeys(INTERMEDIATE, "BASE TABLE"),
+        "int_session_events": "VIEW",
+    }
     assert by_schema["marts"] == dict.fromkeys(MARTS, "BASE TABLE")
 
 
