@@ -153,7 +153,8 @@ def run(
         bool,
         typer.Option(
             "--full-refresh",
-            help="Incremental mode: reset cursors and rebuild processed models from all files.",
+            help="Incremental mode: reset cursors, rebuild processed models from all files "
+            "and incremental models downstream from scratch.",
         ),
     ] = False,
     project: ProjectOption = None,

@@ -117,6 +117,7 @@ class DbtProject:
         exclude: Sequence[str] = (),
         variables: Mapping[str, Any] | None = None,
         indirect_selection: str | None = None,
+        full_refresh: bool = False,
     ) -> DbtResult:
         return self._invoke(
             "build",
@@ -125,6 +126,7 @@ class DbtProject:
             exclude=exclude,
             variables=variables,
             indirect_selection=indirect_selection,
+            full_refresh=full_refresh,
         )
 
     def run(

@@ -154,7 +154,9 @@ class Workspace:
         if state.success:
             state.downstream = self._stage(
                 summary, BUILD, "Rebuilding downstream models",
-                lambda: processor.rebuild_downstream(self.reporter.node_progress),
+                lambda: processor.rebuild_downstream(
+                    options.full_refresh, self.reporter.node_progress
+                ),
             )  # fmt: skip
             summary.dbt = state.downstream.dbt
         return summary

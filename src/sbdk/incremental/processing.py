@@ -65,14 +65,26 @@ class StreamProcessor:
                 break  # what depends on the failed stream must wait for it
         return outcomes
 
-    def rebuild_downstream(self, progress: ProgressCallback | None = None) -> DownstreamResult:
-        """Build and test the models downstream of every stream with unconsumed changes."""
+    def rebuild_downstream(
+        self, full_refresh: bool = False, progress: ProgressCallback | None = None
+    ) -> DownstreamResult:
+        """Build and test the models downstream of every stream with unconsumed changes.
+
+        With `full_refresh`, incremental models downstream (dim_customers) are rebuilt from
+        scratch too, not merged into: a full refresh trusts nothing built before it.
+        """
         warehouse_path = self.settings.warehouse_path
         pending = cursors.pending_downstream(warehouse_path)
         tags = [f"tag:{s.tag}+" for s in self.streams if s.name in pending]
         if not tags:
             return DownstreamResult(streams=[], dbt=None)
-        result = self.dbt.build(tags, progress, exclude=[PROCESSED_MODELS], variables=MODE_VARS)
+        result = self.dbt.build(
+            tags,
+            progress,
+            exclude=[PROCESSED_MODELS],
+            variables=MODE_VARS,
+            full_refresh=full_refresh,
+        )
         if result.success:
             cursors.clear_pending_downstream(warehouse_path, pending)
         return DownstreamResult(streams=pending, dbt=result)
