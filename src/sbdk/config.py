@@ -35,6 +35,7 @@ WAREHOUSE_SCHEMAS = {
     "staging",
     "intermediate",
     "marts",
+    "analytics",
     "test_failures",
     "processed",
     "sbdk_state",
