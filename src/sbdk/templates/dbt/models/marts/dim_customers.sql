@@ -20,8 +20,8 @@
 with
 
 {% if incremental_mode %}
--- When each customer's rows were last extracted at the source: their user version and
--- the latest version of each of their orders (processed models, the raw contract's stream).
+-- When each customer's data was last extracted at the source, from the processed tables:
+-- the current version of their user row and of each of their orders.
 extractions as (
 
     select user_id as customer_id, _extracted_at
