@@ -1,5 +1,6 @@
 -- The order fact of the star schema: one row per order (every order of stg_orders, its
--- data_quality_flag kept), with its measures and the counts of its line items.
+-- data_quality_flag kept), with its measures and the counts of its line items, taken from
+-- fct_order_items so that the JSON is parsed once.
 
 with items as (
 
@@ -7,7 +8,7 @@ with items as (
         order_id,
         count(*) as item_count,
         sum(quantity) as total_quantity
-    from {{ ref('int_order_items_flattened') }}
+    from {{ ref('fct_order_items') }}
     group by order_id
 
 )
