@@ -431,7 +431,12 @@ def replay_dbt_sql(manifest_path: Path, warehouse: Path, scratch: Path, repeat: 
 def compiled_nodes(manifest: dict) -> tuple[list[CompiledNode], list[CompiledNode]]:
     """The models in dependency order and the data tests, with the SQL dbt ran."""
     nodes = manifest["nodes"]
-    models = {uid: node for uid, node in nodes.items() if node["resource_type"] == "model"}
+    # Ephemeral models are not built: dbt inlines them into their dependents' compiled SQL.
+    models = {
+        uid: node
+        for uid, node in nodes.items()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
+    }
     graph = {uid: set(node["depends_on"]["nodes"]) & models.keys() for uid, node in models.items()}
     ordered = [as_compiled(models[uid]) for uid in graphlib.TopologicalSorter(graph).static_order()]
     tests = [as_compiled(node) for node in nodes.values() if node["resource_type"] == "test"]
