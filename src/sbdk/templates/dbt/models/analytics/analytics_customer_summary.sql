@@ -44,11 +44,14 @@ favourite_products as (
 
 ),
 
+-- Durations summed as whole seconds: an avg() of doubles depends on the order DuckDB's
+-- threads add them in, and the same data must give the same table.
 customer_sessions as (
 
     select
         user_id as customer_id,
-        avg(session_duration_minutes) as avg_session_duration_minutes,
+        sum(date_diff('second', session_start, session_end)) / count(*) / 60.0
+            as avg_session_duration_minutes,
         count(*) filter (where session_outcome = 'converted') as converted_sessions
     from {{ ref('int_event_sessions') }}
     group by user_id
