@@ -154,7 +154,7 @@ def run(
         typer.Option(
             "--full-refresh",
             help="Incremental mode: reset cursors, rebuild processed models from all files "
-            "and incremental models downstream (stg_events) from all processed rows.",
+            "and the incremental models downstream (stg_events, dim_customers) from scratch.",
         ),
     ] = False,
     wait: Annotated[

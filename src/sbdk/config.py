@@ -35,13 +35,16 @@ WAREHOUSE_SCHEMAS = {
     "staging",
     "intermediate",
     "marts",
+    "analytics",
     "test_failures",
     "processed",
     "sbdk_state",
     "observability",
 }
-# Names dbt refuses or that shadow packages the bundled project depends on, and schema names.
-_RESERVED_NAMES = {"dbt", "dbt_duckdb", "duckdb", "sbdk", *WAREHOUSE_SCHEMAS}
+# Names dbt refuses or that shadow packages the bundled project depends on, and schema names;
+# but not `analytics`, the commonest name of a dbt project: a project of that name builds its
+# `analytics` schema fine (tried), and refusing it would turn many users away at `sbdk init`.
+_RESERVED_NAMES = {"dbt", "dbt_duckdb", "duckdb", "sbdk", *WAREHOUSE_SCHEMAS} - {"analytics"}
 
 
 def validate_project_name(name: str) -> str:
