@@ -38,6 +38,7 @@ WAREHOUSE_SCHEMAS = {
     "test_failures",
     "processed",
     "sbdk_state",
+    "observability",
 }
 # Names dbt refuses or that shadow packages the bundled project depends on, and schema names.
 _RESERVED_NAMES = {"dbt", "dbt_duckdb", "duckdb", "sbdk", *WAREHOUSE_SCHEMAS}

@@ -1,0 +1,53 @@
+{#-
+    The INSERT of one observability.test_definitions row per data test and unit test this
+    invocation executed (or skipped), as parsed for this invocation: what it checks and
+    how. Data tests come from dbt's graph; unit tests, which the graph given to hooks
+    lacks, from their results, with the model they test as attached_node_id.
+-#}
+{% macro upload_test_definitions(results, row_types) -%}
+    {%- set rows = [] -%}
+    {%- for result in results if result.node.resource_type == 'test' -%}
+        {%- set node = graph.nodes[result.node.unique_id] -%}
+        {%- set config = node.config -%}
+        {%- set metadata = node.get('test_metadata') or {} -%}
+        {%- set parents = node.depends_on.get('nodes', []) -%}
+        {#- dbt attaches generic tests to models only; a source test's one parent is its source. -#}
+        {%- do rows.append({
+            'invocation_id': invocation_id,
+            'node_id': node.unique_id,
+            'name': node.name,
+            'test_type': 'generic' if metadata else 'singular',
+            'generic_test': ((metadata.namespace ~ '.') if metadata.namespace else '') ~ metadata.name
+                if metadata else none,
+            'package_name': node.package_name,
+            'attached_node_id': node.get('attached_node')
+                or (parents[0] if metadata and parents | length == 1 else none),
+            'depends_on': parents,
+            'column_name': node.get('column_name'),
+            'severity': config.severity | lower if config.severity else none,
+            'store_failures': config.store_failures,
+            'warn_if': config.warn_if,
+            'error_if': config.error_if,
+            'arguments': observability_json_safe(metadata.kwargs) if metadata else none,
+            'tags': node.tags,
+            'config': observability_json_safe(config),
+            'original_file_path': node.original_file_path,
+        }) -%}
+    {%- endfor -%}
+    {%- for result in results if result.node.resource_type == 'unit_test' -%}
+        {%- set node = result.node -%}
+        {%- do rows.append({
+            'invocation_id': invocation_id,
+            'node_id': node.unique_id,
+            'name': node.name,
+            'test_type': 'unit',
+            'package_name': node.package_name,
+            'attached_node_id': node.tested_node_unique_id,
+            'depends_on': node.depends_on.nodes | list,
+            'tags': node.tags | list,
+            'config': observability_json_safe(node.config.to_dict()),
+            'original_file_path': node.original_file_path,
+        }) -%}
+    {%- endfor -%}
+    {{- return(observability_insert('test_definitions', rows, row_types)) -}}
+{%- endmacro %}
