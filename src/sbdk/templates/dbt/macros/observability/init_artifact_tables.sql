@@ -89,9 +89,10 @@ create table if not exists observability.test_definitions (
     store_failures boolean,
     warn_if varchar,
     error_if varchar,
+    where_clause varchar,
     arguments json,
     tags varchar[],
-    config json,
+    meta json,
     original_file_path varchar
 );
 

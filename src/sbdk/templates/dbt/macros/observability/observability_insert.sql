@@ -43,10 +43,11 @@
 
 {% macro observability_catalog_row_types() -%}
     {%- set query -%}
+        {#- duckdb_columns() rather than information_schema.columns: ~2 ms instead of ~5. -#}
         select table_name, json_group_object(column_name, data_type)
-        from information_schema.columns
-        where table_catalog = current_database()
-            and table_schema = 'observability'
+        from duckdb_columns()
+        where database_name = current_database()
+            and schema_name = 'observability'
             and table_name in ('invocations', 'model_definitions', 'run_results', 'test_definitions', 'test_results')
         group by table_name
     {%- endset -%}

@@ -1,7 +1,8 @@
 {#-
     The on-run-end hook (dbt_project.yml): records this dbt invocation in the schema
     `observability` (tables in init_artifact_tables.sql), whether dbt was started by sbdk or
-    by hand (`dbt build`, `dbt run`, `dbt test`, `dbt seed`, `dbt snapshot`, `dbt retry`).
+    by hand (`dbt build`, `dbt run`, `dbt test`, `dbt seed`, `dbt snapshot`, `dbt retry`,
+    `dbt source freshness`).
 
     It creates the tables if missing, then returns one script that dbt executes in a single
     call: one INSERT per table, in one transaction, so an invocation is recorded completely

@@ -29,7 +29,7 @@
         'target_name': target.name,
         'threads': target.threads,
         'sbdk_mode': var('sbdk_mode', none),
-        'full_refresh': flags.FULL_REFRESH,
+        'full_refresh': flags.FULL_REFRESH is true,
         'select_arguments': invocation_args_dict.get('select', []) | list,
         'exclude_arguments': invocation_args_dict.get('exclude', []) | list,
         'selected_nodes': selected_resources | length,
