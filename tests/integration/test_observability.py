@@ -112,11 +112,15 @@ def history(tmp_path_factory) -> History:
     after_plain = invocation_count(root)
 
     # A model that errors, with a quote in its error message, in an --empty build of a few
-    # nodes: it is recorded with its message, and everything downstream as skipped.
+    # nodes: it is recorded with its message, and everything downstream as skipped. The
+    # vars hold what JSON cannot (a YAML date, NaN): the hook must still record them.
     model = root / "dbt" / "models" / "staging" / "stg_orders.sql"
     original = model.read_text()
     model.write_text("""select * from "no_such_table_it's" """)
-    failing = dbt(root, "build", "--empty", "--select", "stg_orders+")
+    vars_json_cannot_hold = "{as_of_date: 2025-12-31, unused_ratio: .nan}"
+    failing = dbt(
+        root, "build", "--empty", "--select", "stg_orders+", "--vars", vars_json_cannot_hold
+    )
     model.write_text(original)
     assert failing.returncode == 1, failing.stdout[-3000:]
     failing_build = last_invocation(root)
@@ -234,6 +238,7 @@ def test_a_failing_node_keeps_its_message_and_skipped_nodes_have_no_timings(hist
         )
     )
     assert args["empty"] is True and args["select"] == ["stg_orders+"]
+    assert args["vars"] == {"as_of_date": "2025-12-31", "unused_ratio": None}
 
 
 def test_node_timings_are_dbts_own_in_utc(history):
@@ -285,7 +290,7 @@ def test_definitions_match_the_manifest_of_their_invocation(history):
 
     tests = query(
         history.root,
-        "select node_id, test_type, attached_node_id, column_name, severity "
+        "select node_id, test_type, attached_node_id, column_name, severity, depends_on "
         "from observability.test_definitions where invocation_id = ?",
         [invocation.invocation_id],
     )
@@ -294,8 +299,9 @@ def test_definitions_match_the_manifest_of_their_invocation(history):
     assert len(tests) == len(executed_tests)
     test_types = {row[1] for row in tests}
     assert test_types == {"generic", "singular", "unit"}
-    for node_id, test_type, attached_node_id, column_name, severity in tests:
+    for node_id, test_type, attached_node_id, column_name, severity, depends_on in tests:
         node = invocation.manifest_node(node_id)
+        assert depends_on == node["depends_on"]["nodes"]
         if test_type == "unit":
             assert node_id in invocation.manifest["unit_tests"]
             assert attached_node_id == f"model.{node['package_name']}.{node['model']}"

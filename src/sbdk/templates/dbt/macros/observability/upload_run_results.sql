@@ -25,7 +25,7 @@
             'message': result.message,
             'failures': result.failures,
             'thread_id': result.thread_id,
-            'relation_name': result.node.relation_name,
+            'relation_name': result.node.relation_name | default(none),
         }) -%}
     {%- endfor -%}
     {{- return(observability_insert('run_results', rows, row_types)) -}}

@@ -40,14 +40,16 @@
     {%- endfor -%}
     {%- for result in results if result.node.resource_type == 'unit_test' -%}
         {%- set node = result.node -%}
+        {%- set tested = node.tested_node_unique_id | default(none) -%}
+        {#- depends_on as in the manifest: the executed node depends on its input fixtures instead. -#}
         {%- do rows.append({
             'invocation_id': invocation_id,
             'node_id': node.unique_id,
             'name': node.name,
             'test_type': 'unit',
             'package_name': node.package_name,
-            'attached_node_id': node.tested_node_unique_id,
-            'depends_on': node.depends_on.nodes | list,
+            'attached_node_id': tested,
+            'depends_on': [tested] if tested else [],
             'tags': node.tags | list,
             'meta': observability_json_safe(node.config.meta),
             'original_file_path': node.original_file_path,
