@@ -60,6 +60,7 @@ class History:
     plain_build: Invocation
     failing_build: Invocation
     invocations_after_plain_dbt: int
+    invocations_before_compile: int
     invocations_after_compile: int
     compile_output: subprocess.CompletedProcess
     incremental_invocations: list[str]
@@ -127,7 +128,7 @@ def history(tmp_path_factory) -> History:
 
     before_compile = invocation_count(root)
     compiled = dbt(root, "compile")
-    assert invocation_count(root) == before_compile
+    after_compile = invocation_count(root)
 
     again = sbdk("run", *SMALL_RUN, cwd=root)
     assert again.code == 0, again.output
@@ -153,6 +154,7 @@ def history(tmp_path_factory) -> History:
         failing_build,
         after_plain,
         before_compile,
+        after_compile,
         compiled,
         incremental_ids,
     )
@@ -369,6 +371,7 @@ def test_history_survives_a_rerun_and_an_incremental_full_refresh(history):
 
 def test_dbt_compile_records_nothing_and_does_not_fail(history):
     assert history.compile_output.returncode == 0, history.compile_output.stdout[-3000:]
+    assert history.invocations_after_compile == history.invocations_before_compile
 
 
 def test_column_types(history):
