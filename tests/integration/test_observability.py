@@ -23,6 +23,13 @@ DBT = Path(sys.executable).with_name("dbt")
 HOOK = "operation"
 MODEL_TYPES = {"model", "seed", "snapshot"}
 TEST_TYPES = {"test", "unit_test"}
+HOOK_TABLES = {
+    "invocations",
+    "run_results",
+    "model_definitions",
+    "test_definitions",
+    "test_results",
+}
 
 
 @dataclass
@@ -56,14 +63,19 @@ class Invocation:
 @dataclass
 class History:
     root: Path
-    sbdk_build: Invocation
+    sbdk_run: Invocation  # the last dbt invocation of the first `sbdk run`
     plain_build: Invocation
     failing_build: Invocation
-    invocations_after_plain_dbt: int
-    invocations_before_compile: int
-    invocations_after_compile: int
+    # invocation ids recorded by each step, in order
+    first_sbdk_run_ids: set[str]
+    plain_build_ids: set[str]
+    failing_build_ids: set[str]
+    compile_ids: set[str]
+    rerun_ids: set[str]
+    incremental_ids: set[str]
     compile_output: subprocess.CompletedProcess
-    incremental_invocations: list[str]
+    # run_results rows per invocation after the plain build, to compare at the end
+    run_results_after_plain_build: dict[str, int]
 
 
 def dbt(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -91,8 +103,13 @@ def scalar(root: Path, sql: str, parameters: list | None = None):
     return query(root, sql, parameters)[0][0]
 
 
-def invocation_count(root: Path) -> int:
-    return scalar(root, "select count(*) from observability.invocations")
+def recorded_ids(root: Path) -> set[str]:
+    return {row[0] for row in query(root, "select invocation_id from observability.invocations")}
+
+
+def run_results_per_invocation(root: Path) -> dict[str, int]:
+    sql = "select invocation_id, count(*) from observability.run_results group by all"
+    return dict(query(root, sql))
 
 
 @pytest.fixture(scope="module")
@@ -102,15 +119,23 @@ def history(tmp_path_factory) -> History:
     workdir = tmp_path_factory.mktemp("observability")
     assert sbdk("init", "shop", cwd=workdir).code == 0
     root = workdir / "shop"
+    seen: set[str] = set()
+
+    def new_ids() -> set[str]:
+        added = recorded_ids(root) - seen
+        seen.update(added)
+        return added
 
     first = sbdk("run", *SMALL_RUN, cwd=root)
     assert first.code == 0, first.output
-    sbdk_build = last_invocation(root)  # its test step's `dbt test` (after its `dbt run`)
+    sbdk_run = last_invocation(root)
+    first_sbdk_run_ids = new_ids()
 
     plain = dbt(root, "build")
     assert plain.returncode == 0, plain.stdout[-3000:]
     plain_build = last_invocation(root)
-    after_plain = invocation_count(root)
+    plain_build_ids = new_ids()
+    run_results_after_plain_build = run_results_per_invocation(root)
 
     # A model that errors, with a quote in its error message, in an --empty build of a few
     # nodes: it is recorded with its message, and everything downstream as skipped. The
@@ -125,38 +150,35 @@ def history(tmp_path_factory) -> History:
     model.write_text(original)
     assert failing.returncode == 1, failing.stdout[-3000:]
     failing_build = last_invocation(root)
+    failing_build_ids = new_ids()
 
-    before_compile = invocation_count(root)
     compiled = dbt(root, "compile")
-    after_compile = invocation_count(root)
+    compile_ids = new_ids()
 
     again = sbdk("run", *SMALL_RUN, cwd=root)
     assert again.code == 0, again.output
+    rerun_ids = new_ids()
 
     # A one-week world, so that the first simulated day lands rows at this size.
     config = root / "sbdk.toml"
     assert "end_date = 2026-01-01" in config.read_text()
     config.write_text(config.read_text().replace("end_date = 2026-01-01", "end_date = 2025-01-08"))
-    before_incremental = {
-        row[0] for row in query(root, "select invocation_id from observability.invocations")
-    }
     incremental = sbdk("run", "--incremental", "--full-refresh", *SMALL_RUN, cwd=root)
     assert incremental.code == 0, incremental.output
-    incremental_ids = [
-        row[0]
-        for row in query(root, "select invocation_id from observability.invocations")
-        if row[0] not in before_incremental
-    ]
+    incremental_ids = new_ids()
     return History(
         root,
-        sbdk_build,
+        sbdk_run,
         plain_build,
         failing_build,
-        after_plain,
-        before_compile,
-        after_compile,
-        compiled,
+        first_sbdk_run_ids,
+        plain_build_ids,
+        failing_build_ids,
+        compile_ids,
+        rerun_ids,
         incremental_ids,
+        compiled,
+        run_results_after_plain_build,
     )
 
 
@@ -169,7 +191,7 @@ def recorded_results(root: Path, invocation_id: str) -> list[tuple]:
     )
 
 
-@pytest.mark.parametrize("name", ["sbdk_build", "plain_build", "failing_build"])
+@pytest.mark.parametrize("name", ["sbdk_run", "plain_build", "failing_build"])
 def test_one_run_results_row_per_executed_node_as_in_dbts_run_results_json(history, name):
     invocation: Invocation = getattr(history, name)
     expected = sorted(
@@ -190,7 +212,7 @@ def test_one_run_results_row_per_executed_node_as_in_dbts_run_results_json(histo
         assert execution_seconds == pytest.approx(seconds[node_id], abs=1e-6)
 
 
-@pytest.mark.parametrize("name", ["sbdk_build", "plain_build", "failing_build"])
+@pytest.mark.parametrize("name", ["sbdk_run", "plain_build", "failing_build"])
 def test_the_invocation_row_counts_its_nodes(history, name):
     invocation: Invocation = getattr(history, name)
     statuses = [result["status"] for result in invocation.results()]
@@ -278,12 +300,12 @@ def test_definitions_match_the_manifest_of_their_invocation(history):
     )
     executed_models = {r["unique_id"] for r in invocation.results(MODEL_TYPES)}
     assert {row[0] for row in models} == executed_models
-    # a full build runs every enabled model of the manifest but the ephemeral ones, which
-    # dbt inlines into the models using them
+    # a full build runs every enabled model of the manifest, except the ephemeral ones
+    # that dbt inlines into their dependents
     manifest_models = [
-        n
-        for n in invocation.manifest["nodes"].values()
-        if n["resource_type"] == "model" and n["config"]["materialized"] != "ephemeral"
+        node
+        for node in invocation.manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
     ]
     assert len(models) == len(manifest_models)
     for node_id, materialization, depends_on, tags, schema_name, config_materialized in models:
@@ -335,26 +357,23 @@ def test_test_results_view_joins_outcomes_and_definitions(history):
 
 def test_history_accumulates_across_sbdk_and_plain_dbt(history):
     root = history.root
-    assert history.invocations_after_plain_dbt == 3  # sbdk run's dbt run and dbt test, dbt build
-    recorded = dict(query(root, "select invocation_id, command from observability.invocations"))
-    assert recorded[history.sbdk_build.invocation_id] == "test"
-    assert recorded[history.plain_build.invocation_id] == "build"
-    # sbdk's run history names the dbt invocations of its build and test steps
-    steps = query(
-        root,
-        """select s.step, s.dbt_invocation_id, i.command, i.nodes_total, r.models_built
-           from observability.sbdk_run_steps s
-           join observability.sbdk_runs r using (run_id)
-           join observability.invocations i on i.invocation_id = s.dbt_invocation_id
-           where r.started_at = (select min(started_at) from observability.sbdk_runs)
-           order by s.step_number""",
-    )
-    assert [(step, command) for step, _, command, _, _ in steps] == [
-        ("build", "run"),
-        ("test", "test"),
-    ]
-    assert steps[0][3] == steps[0][4]  # the build step's nodes are the models it built
-    assert steps[1][1] == history.sbdk_build.invocation_id
+    # sbdk's run invoked dbt (at least once), then the plain build once: all are kept
+    assert history.sbdk_run.invocation_id in history.first_sbdk_run_ids
+    assert history.plain_build_ids == {history.plain_build.invocation_id}
+    assert history.failing_build_ids == {history.failing_build.invocation_id}
+    assert history.first_sbdk_run_ids | history.plain_build_ids <= recorded_ids(root)
+    # sbdk's run history names dbt invocations its runs recorded (a step that ran dbt
+    # several times, like processing batches, names one of them at most)
+    linked = {
+        row[0]
+        for row in query(
+            root,
+            "select dbt_invocation_id from observability.sbdk_run_steps "
+            "where dbt_invocation_id is not null",
+        )
+    }
+    assert history.sbdk_run.invocation_id in linked
+    assert linked <= history.first_sbdk_run_ids | history.rerun_ids | history.incremental_ids
     # every invocation's nodes_total is its number of run_results rows
     mismatched = scalar(
         root,
@@ -372,26 +391,29 @@ def test_history_accumulates_across_sbdk_and_plain_dbt(history):
 
 def test_history_survives_a_rerun_and_an_incremental_full_refresh(history):
     root = history.root
-    first = history.sbdk_build
-    assert len(recorded_results(root, first.invocation_id)) == len(first.results())
-    # the rerun added two invocations (dbt run, dbt test), the incremental run one per batch
-    # and one each for the downstream rebuild and its tests
-    modes = query(
+    assert history.rerun_ids and history.incremental_ids
+    # what was recorded up to the plain build is still there, row for row
+    now = run_results_per_invocation(root)
+    assert {
+        invocation_id: now.get(invocation_id)
+        for invocation_id in history.run_results_after_plain_build
+    } == history.run_results_after_plain_build
+    incremental = query(
         root,
         "select sbdk_mode, full_refresh, command from observability.invocations "
         "where invocation_id in (select unnest(?::varchar[]))",
-        [history.incremental_invocations],
+        [sorted(history.incremental_ids)],
     )
-    assert len(modes) >= 4  # three streams' batches and the downstream build
-    assert {mode for mode, _, _ in modes} == {"incremental"}
-    assert any(full_refresh for _, full_refresh, _ in modes)
-    assert {command for _, _, command in modes} == {"run", "test"}
-    assert invocation_count(root) == history.invocations_after_compile + 2 + len(modes)
+    assert len(incremental) >= 4  # a batch per stream, then the models downstream
+    assert {mode for mode, _, _ in incremental} == {"incremental"}
+    assert any(full_refresh for _, full_refresh, _ in incremental)
+    commands = {command for _, _, command in incremental}
+    assert "run" in commands and commands <= {"run", "build", "test"}
 
 
 def test_dbt_compile_records_nothing_and_does_not_fail(history):
     assert history.compile_output.returncode == 0, history.compile_output.stdout[-3000:]
-    assert history.invocations_after_compile == history.invocations_before_compile
+    assert history.compile_ids == set()
 
 
 def test_column_types(history):
@@ -413,7 +435,7 @@ def test_column_types(history):
 
 def test_every_table_and_column_is_documented(history):
     """The source in models/observability/_observability.yml describes exactly the columns
-    the hook creates."""
+    the hook creates (sbdk's own run history, sbdk_run*, shares the schema)."""
     manifest = history.plain_build.manifest
     documented = {
         source["name"]: {name: column["description"] for name, column in source["columns"].items()}
@@ -424,10 +446,10 @@ def test_every_table_and_column_is_documented(history):
     for table, column in query(
         history.root,
         "select table_name, column_name from information_schema.columns "
-        "where table_schema = 'observability'",
+        "where table_schema = 'observability' and table_name not like 'sbdk_run%'",
     ):
         created.setdefault(table, set()).add(column)
-    assert documented.keys() == created.keys()
+    assert documented.keys() == created.keys() == HOOK_TABLES
     for table, columns in created.items():
         assert set(documented[table]) == columns, table
         assert all(documented[table].values()), table
