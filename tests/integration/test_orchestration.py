@@ -20,9 +20,13 @@ FULL_STEPS = ["generate", "load", "build", "test", "record"]
 
 
 def model_count(root) -> int:
-    """Models of the project's current mode, as dbt parsed them."""
+    """Models dbt builds in the project's current mode (ephemeral ones are inlined, not built)."""
     manifest = json.loads((root / "dbt" / "target" / "manifest.json").read_text())
-    return sum(1 for node in manifest["nodes"].values() if node["resource_type"] == "model")
+    return sum(
+        1
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
+    )
 
 
 def recorded_runs(root) -> list[tuple]:
