@@ -15,8 +15,8 @@ PROJECT_TEMPLATE = "project"
 DBT_TEMPLATE = "dbt"
 TEMPLATE_NAME = "sbdk_project"  # the placeholder project name inside the templates
 # Dotfiles are renamed so that packaging tools ship them as plain data files.
-_RENAMED = {"gitignore": ".gitignore"}
-_TEMPLATED = {CONFIG_FILE, "README.md", "dbt_project.yml"}
+_RENAMED = {"gitignore": ".gitignore", "env": ".env"}
+_TEMPLATED = {CONFIG_FILE, "README.md", "dbt_project.yml", "workspace.yaml"}
 
 
 @dataclass(frozen=True)
