@@ -34,6 +34,7 @@ def test_init_creates_a_complete_project(tmp_path, monkeypatch):
         "dbt/tests/generic/accepted_range.sql",
         "streams/app/users.json", "streams/app/orders.json", "streams/app/events.json",
         "dbt/models/processed/app/int_app__events.sql",
+        "definitions.py", "workspace.yaml", "dagster.yaml", ".env",
     ):  # fmt: skip
         assert (root / path).is_file(), path
     assert 'name = "shop"' in (root / "sbdk.toml").read_text()
