@@ -31,7 +31,7 @@ from sbdk.config import load_settings
 from sbdk.incremental.discovery import list_landed_files
 from sbdk.landing import SOURCE, STREAMS, LandingClock, land_days
 from sbdk.project import scaffold_project
-from sbdk.workflow import BUILD, PROCESS, RunOptions, Workspace
+from sbdk.workflow import BUILD, LOAD, TEST, RunOptions, Workspace
 
 RESULTS = Path(__file__).parent / "results" / "incremental.md"
 KEYS = {"users": "updated_at", "orders": "updated_at", "events": "_extracted_at"}
@@ -54,11 +54,11 @@ class StageTimes:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
 
-    def stage_started(self, stage, description) -> None:
+    def step_started(self, step, description) -> None:
         pass
 
-    def stage_finished(self, stage, seconds, detail) -> None:
-        self.seconds[stage] = seconds
+    def step_finished(self, result) -> None:
+        self.seconds[result.name] = result.seconds
 
     def node_progress(self, progress) -> None:
         pass
@@ -101,8 +101,8 @@ def measure(days: int, batch_size: int, workdir: Path) -> Measurement:
         files=sum(len(f) for f in files.values()),
         rows=rows,
         land_seconds=land_seconds,
-        process_seconds=times.seconds[PROCESS],
-        downstream_seconds=times.seconds.get(BUILD, 0.0),
+        process_seconds=times.seconds[LOAD],
+        downstream_seconds=times.seconds.get(BUILD, 0.0) + times.seconds.get(TEST, 0.0),
         direct_seconds=direct_seconds,
         next_day_seconds=next_day_seconds,
     )

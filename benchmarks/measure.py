@@ -27,7 +27,10 @@ from pathlib import Path
 
 SIZES = {"default": 10_000, "10x": 100_000, "100x": 1_000_000}  # users, 30 events each
 DEFAULT_SIZE = "default"
-GENERATE, LOAD, BUILD = "generate", "load", "dbt build"  # sbdk.workflow's stage names
+# sbdk.workflow's step names; BUILD here is dbt's whole share: its build (dbt run) and test
+# (dbt test) steps together, measured against replaying the same compiled SQL.
+GENERATE, LOAD, BUILD = "generate", "load", "dbt"
+DBT_STEPS = ("build", "test")
 PACKAGES = ("sbdk", "duckdb", "dbt-core", "dbt-duckdb", "dlt", "pyarrow", "numpy", "faker")
 IMPORTS = {
     "python start-up": "pass",
@@ -35,7 +38,9 @@ IMPORTS = {
     "import dlt": "import dlt",
     "import dbt.cli.main": "import dbt.cli.main",
 }
-STAGE_LINE = re.compile(r"^✓ (?P<stage>generate|load|dbt build)\s+(?P<seconds>[\d.]+)s", re.M)
+STAGE_LINE = re.compile(
+    r"^✓ (?P<stage>generate|load|build|test|record)\s+(?P<seconds>[\d.]+)s", re.M
+)
 
 
 class BenchmarkError(Exception):
@@ -159,7 +164,7 @@ def run_cli(project: Path, users: int) -> CliRun:
         text = output.read().decode("utf-8", errors="replace")
     if process.returncode != 0:
         raise BenchmarkError(f"sbdk run exited with {process.returncode}:\n{text[-3000:]}")
-    stages = {m["stage"]: float(m["seconds"]) for m in STAGE_LINE.finditer(text)}
+    stages = stage_seconds({m["stage"]: float(m["seconds"]) for m in STAGE_LINE.finditer(text)})
     return CliRun("partial" if partial else "full", wall, usage.ru_maxrss / 1024, stages)
 
 
@@ -217,11 +222,18 @@ def measure_stages(project: str, users: int, scratch: str, repeat: int) -> Stage
     settings = load_settings(Path(project), size_environment(users))
     scratch_dir = Path(scratch)
     at_dbt_start = scratch_dir / "at_dbt_start" / settings.warehouse_path.name
+    manifest = settings.dbt_dir / "target" / "manifest.json"
+    # `dbt test` writes a manifest holding the tests' compiled SQL only: keep the build's.
+    build_manifest = scratch_dir / "build_manifest.json"
     recorder = StageRecorder(
-        after={LOAD: lambda: copy_duckdb(settings.warehouse_path, at_dbt_start)}
+        after={
+            LOAD: lambda: copy_duckdb(settings.warehouse_path, at_dbt_start),
+            "build": lambda: shutil.copyfile(manifest, build_manifest),
+        }
     )
     summary = Workspace(settings, recorder).run()
     require_built(summary)
+    dbt_nodes = [node for _, result in summary.dbt_results for node in result.nodes]
 
     # Imported only now: the run above pays for these imports itself, as `sbdk run` does.
     from sbdk.pipelines.synthetic import generate
@@ -231,15 +243,14 @@ def measure_stages(project: str, users: int, scratch: str, repeat: int) -> Stage
         tables.by_raw_name(), settings, scratch_dir / "direct" / "direct.duckdb", repeat
     )
     del tables  # gigabytes at 100x, which the replay can use
-    manifest = settings.dbt_dir / "target" / "manifest.json"
-    replay = replay_dbt_sql(manifest, at_dbt_start, scratch_dir / "replay", repeat)
+    replay = replay_dbt_sql(build_manifest, manifest, at_dbt_start, scratch_dir / "replay", repeat)
 
     return StageMeasurements(
         raw_rows=dict(summary.raw_rows),
-        stage_seconds=recorder.seconds,
-        dbt_node_seconds=sum(node.seconds for node in summary.dbt.nodes),
-        dbt_nodes=count_by(node.resource_type for node in summary.dbt.nodes),
-        dbt_model_seconds={node.name: node.seconds for node in summary.dbt.models},
+        stage_seconds=stage_seconds(recorder.seconds),
+        dbt_node_seconds=sum(node.seconds for node in dbt_nodes),
+        dbt_nodes=count_by(node.resource_type for node in dbt_nodes),
+        dbt_model_seconds={node.name: node.seconds for node in summary.models},
         generate_warm_seconds=generate_seconds,
         load_warm_seconds=load_seconds,
         direct_insert_seconds=direct_seconds,
@@ -259,7 +270,7 @@ def measure_memory(project: str, users: int, runs: int) -> list[MemoryRun]:
         require_built(summary)
         gc.collect()  # count what is kept, not what the cycle collector has yet to free
         rss, peak = process_status_mb("VmRSS"), process_status_mb("VmHWM")
-        series.append(MemoryRun(rss, peak, dict(summary.stage_seconds)))
+        series.append(MemoryRun(rss, peak, stage_seconds(summary.stage_seconds)))
         log(f"memory: run {number}: {rss:,.0f} MB")
     return series
 
@@ -289,19 +300,19 @@ def time_faker_loop(rows: int, seed: int = 42) -> FakerLoop:
 
 
 class StageRecorder:
-    """An sbdk Reporter that records each stage's time and can act between stages."""
+    """An sbdk Reporter that records each step's time and can act between steps."""
 
     def __init__(self, after: Mapping[str, Callable[[], None]] | None = None) -> None:
         self.seconds: dict[str, float] = {}
         self._after = dict(after or {})
 
-    def stage_started(self, stage: str, description: str) -> None:
+    def step_started(self, step: str, description: str) -> None:
         pass
 
-    def stage_finished(self, stage: str, seconds: float, detail: str) -> None:
-        self.seconds[stage] = seconds
-        if stage in self._after:
-            self._after[stage]()  # after the stage's timing, before the next stage starts
+    def step_finished(self, result) -> None:
+        self.seconds[result.name] = result.seconds
+        if result.name in self._after:
+            self._after[result.name]()  # after the step's timing, before the next one starts
 
     def node_progress(self, progress) -> None:
         pass
@@ -310,11 +321,15 @@ class StageRecorder:
 def require_built(summary) -> None:
     if summary.success:
         return
-    if summary.dbt is not None and summary.dbt.error:
-        problem = summary.dbt.error
-    else:
-        problem = "; ".join(f"{node.name}: {node.status}" for node in summary.dbt.failed)
-    raise BenchmarkError(f"the run failed, nothing to measure: {problem}")
+    failed = summary.failed_step
+    raise BenchmarkError(f"the run failed at {failed.name}, nothing to measure: {failed.message}")
+
+
+def stage_seconds(step_seconds: Mapping[str, float]) -> dict[str, float]:
+    """Step times with dbt's two steps (build, test) as one stage, BUILD."""
+    stages = {name: s for name, s in step_seconds.items() if name not in DBT_STEPS}
+    stages[BUILD] = sum(step_seconds.get(name, 0.0) for name in DBT_STEPS)
+    return stages
 
 
 def best_of(repeat: int, work: Callable):
@@ -393,7 +408,7 @@ def remove_duckdb(path: Path) -> None:
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
 
-# --- dbt build vs its compiled SQL run directly ----------------------------------------------
+# --- dbt (run + test) vs its compiled SQL run directly -------------------------------------
 
 
 @dataclass(frozen=True)
@@ -406,12 +421,20 @@ class CompiledNode:
     sql: str
 
 
-def replay_dbt_sql(manifest_path: Path, warehouse: Path, scratch: Path, repeat: int) -> ReplayTimes:
+def replay_dbt_sql(
+    build_manifest: Path, test_manifest: Path, warehouse: Path, scratch: Path, repeat: int
+) -> ReplayTimes:
     """Best of `repeat` replays, each on a fresh copy of the warehouse as dbt found it.
 
+    The models' SQL comes from the manifest `dbt run` wrote, the tests' from `dbt test`'s.
     The copy keeps the warehouse's file name: the compiled SQL names the database after it.
     """
-    models, tests = compiled_nodes(json.loads(manifest_path.read_text(encoding="utf-8")))
+    models, _ = compiled_nodes(
+        json.loads(build_manifest.read_text(encoding="utf-8")), with_tests=False
+    )
+    _, tests = compiled_nodes(
+        json.loads(test_manifest.read_text(encoding="utf-8")), with_models=False
+    )
     replays = []
     for _ in range(repeat):
         copy = scratch / warehouse.name
@@ -428,10 +451,20 @@ def replay_dbt_sql(manifest_path: Path, warehouse: Path, scratch: Path, repeat: 
     )
 
 
-def compiled_nodes(manifest: dict) -> tuple[list[CompiledNode], list[CompiledNode]]:
+def compiled_nodes(
+    manifest: dict, with_models: bool = True, with_tests: bool = True
+) -> tuple[list[CompiledNode], list[CompiledNode]]:
     """The models in dependency order and the data tests, with the SQL dbt ran."""
     nodes = manifest["nodes"]
-    models = {uid: node for uid, node in nodes.items() if node["resource_type"] == "model"}
+    wanted = {"model"} if with_models else set()
+    wanted |= {"test"} if with_tests else set()
+    nodes = {uid: node for uid, node in nodes.items() if node["resource_type"] in wanted}
+    # Ephemeral models have no relation: their SQL is inlined into the models using them.
+    models = {
+        uid: node
+        for uid, node in nodes.items()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
+    }
     graph = {uid: set(node["depends_on"]["nodes"]) & models.keys() for uid, node in models.items()}
     ordered = [as_compiled(models[uid]) for uid in graphlib.TopologicalSorter(graph).static_order()]
     tests = [as_compiled(node) for node in nodes.values() if node["resource_type"] == "test"]

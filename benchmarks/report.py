@@ -11,8 +11,8 @@ from measure import BUILD, DEFAULT_SIZE, GENERATE, LOAD, SIZES, MemoryRun, Resul
 # The targets of the issue.
 MIN_EVENTS_PER_SECOND = 3_000_000  # generation, warm, at the largest size
 MAX_LOAD_RATIO = 2.0  # dlt load / direct DuckDB insert, warm, at the largest size
-MAX_DBT_RATIO = 2.0  # (dbt build - start-up) / raw SQL, at the largest size
-MAX_DBT_STARTUP_SECONDS = 4.0  # dbt build - raw SQL, at the smallest size (default or less)
+MAX_DBT_RATIO = 2.0  # (dbt run + test - start-up) / raw SQL, at the largest size
+MAX_DBT_STARTUP_SECONDS = 4.0  # dbt run + test - raw SQL, at the smallest size (default or less)
 MAX_DEFAULT_RUN_SECONDS = 10.0  # `sbdk run` at the default size, fresh process
 MAX_MEMORY_GROWTH = 0.05  # RSS growth from run 2 to the last run, relative to run 2
 
@@ -116,13 +116,13 @@ def check_load(size: SizeResult) -> Check:
 
 
 def dbt_startup_seconds(size: SizeResult) -> float:
-    """dbt build's fixed cost: its time outside any node (imports, parsing, set-up, writing
+    """dbt's fixed cost (run + test): its time outside any node (imports, parsing, set-up, writing
     artifacts), which does not grow with the data or the number of nodes."""
     return size.stages.stage_seconds[BUILD] - size.stages.dbt_node_seconds
 
 
 def dbt_overhead_seconds(size: SizeResult) -> float:
-    """Everything dbt build costs beyond the SQL it runs: start-up plus per-node overhead."""
+    """Everything dbt (run + test) costs beyond the SQL it runs: start-up plus per-node overhead."""
     return size.stages.stage_seconds[BUILD] - size.stages.replay.total_seconds
 
 
@@ -132,13 +132,13 @@ def check_dbt(smallest: SizeResult, largest: SizeResult) -> list[Check]:
         f"dbt fixed start-up ≤ {MAX_DBT_STARTUP_SECONDS:g} s (time outside any node, "
         f"{smallest.name})",
         f"{seconds(startup)}; with the per-node overhead of "
-        f"{sum(smallest.stages.dbt_nodes.values())} nodes, dbt build − raw SQL = "
+        f"{sum(smallest.stages.dbt_nodes.values())} nodes, dbt − raw SQL = "
         f"{seconds(dbt_overhead_seconds(smallest))}",
         startup <= MAX_DBT_STARTUP_SECONDS,
     )
     build = largest.stages.stage_seconds[BUILD]
     raw = largest.stages.replay.total_seconds
-    target = f"dbt build ≤ {ratio(MAX_DBT_RATIO)} raw SQL + the start-up ({largest.name})"
+    target = f"dbt run + test ≤ {ratio(MAX_DBT_RATIO)} raw SQL + the start-up ({largest.name})"
     measured = (
         f"{seconds(build)} vs {MAX_DBT_RATIO:g} × {seconds(raw)} + {seconds(startup)} "
         f"({ratio(build / raw)} the raw SQL)"
@@ -236,7 +236,7 @@ def render_end_to_end(results: Results) -> list[str]:
         "peak RSS",
         "generate",
         "load",
-        "dbt build",
+        "dbt run + test",
     ]
     return [
         "## End to end: `python -m sbdk run` in a fresh process",
@@ -256,7 +256,7 @@ def render_stages(results: Results) -> list[str]:
         ("orders", lambda s: f"{s.stages.raw_rows['raw_orders']:,}"),
         ("generate", lambda s: seconds(s.stages.stage_seconds[GENERATE])),
         ("load", lambda s: seconds(s.stages.stage_seconds[LOAD])),
-        ("dbt build", lambda s: seconds(s.stages.stage_seconds[BUILD])),
+        ("dbt run + test", lambda s: seconds(s.stages.stage_seconds[BUILD])),
         ("sum", lambda s: seconds(sum(s.stages.stage_seconds.values()))),
     ]
     return [
@@ -265,7 +265,7 @@ def render_stages(results: Results) -> list[str]:
         *size_table(results.sizes, columns),
         "",
         "Each stage includes the imports it triggers, as in `sbdk run`: importing dbt is part of "
-        "dbt build.",
+        "the dbt steps.",
     ]
 
 
@@ -336,7 +336,7 @@ def render_dbt(results: Results) -> list[str]:
 
     columns: list[Column] = [
         ("size", lambda s: s.name),
-        ("dbt build", lambda s: seconds(build(s))),
+        ("dbt run + test", lambda s: seconds(build(s))),
         ("dbt's node times (sum)", lambda s: seconds(s.stages.dbt_node_seconds)),
         ("dbt outside its nodes", lambda s: seconds(build(s) - s.stages.dbt_node_seconds)),
         ("raw models", lambda s: seconds(s.stages.replay.models_seconds)),
@@ -346,7 +346,7 @@ def render_dbt(results: Results) -> list[str]:
         ("raw tests, stored as tables", lambda s: seconds(s.stages.replay.stored_tests_seconds)),
     ]
     lines = [
-        "## dbt build vs its compiled SQL run directly in DuckDB",
+        "## dbt (run + test) vs its compiled SQL run directly in DuckDB",
         "",
         *size_table(results.sizes, columns),
     ]
@@ -357,7 +357,7 @@ def render_dbt(results: Results) -> list[str]:
         )
         lines += [
             "",
-            f"dbt build runs {stages.dbt_nodes.get('model', 0)} models and "
+            f"dbt run + test execute {stages.dbt_nodes.get('model', 0)} models and "
             f"{stages.dbt_nodes.get('test', 0)} data tests (and {others or 'nothing else'}). The "
             f"raw SQL is the compiled SQL of the {stages.replay.models} models and "
             f"{stages.replay.tests} data tests from `target/manifest.json`, run with DuckDB on a "
@@ -395,7 +395,7 @@ def render_startup(results: Results) -> list[str]:
     if smallest is not None and smallest.users <= SIZES[DEFAULT_SIZE]:
         rows += [
             [f"dbt outside its nodes at {smallest.name}", seconds(dbt_startup_seconds(smallest))],
-            [f"dbt build − raw SQL at {smallest.name}", seconds(dbt_overhead_seconds(smallest))],
+            [f"dbt − raw SQL at {smallest.name}", seconds(dbt_overhead_seconds(smallest))],
         ]
     return [
         "## Fixed start-up",
@@ -427,7 +427,8 @@ def render_memory(results: Results) -> list[str]:
         "in one process",
         "",
         *table(
-            ["run", "RSS after the run", "peak RSS so far", "generate", "load", "dbt build"], rows
+            ["run", "RSS after the run", "peak RSS so far", "generate", "load", "dbt run + test"],
+            rows,
         ),
         "",
         f"{summary} RSS is read from /proc/self/status after a `gc.collect()`. The runs after the "

@@ -21,8 +21,8 @@ afterwards unless --keep):
    - the generator again (warm), events/s; and once, a Faker per-row loop;
    - the dlt load again (warm) vs `CREATE TABLE raw.x AS SELECT * FROM arrow_table` into a
      fresh DuckDB file;
-   - dbt build vs the compiled SQL of its models and data tests run directly with DuckDB, on a
-     copy of the warehouse taken when dbt started.
+   - dbt (run + test) vs the compiled SQL of its models and data tests run directly with
+     DuckDB, on a copy of the warehouse taken when dbt started.
 Then RSS after each of --memory-runs `run()`s of one Workspace in one process (default size),
 and the start-up of Python and of the big imports.
 

@@ -153,53 +153,106 @@ def run(
         bool,
         typer.Option(
             "--full-refresh",
-            help="Incremental mode: reset cursors and rebuild processed models from all files.",
+            help="Incremental mode: reset cursors, rebuild processed models from all files "
+            "and the incremental models downstream (stg_events, dim_customers) from scratch.",
         ),
     ] = False,
+    wait: Annotated[
+        float | None,
+        typer.Option(
+            "--wait",
+            min=0,
+            help="Incremental mode: seconds to wait for new files before ending with "
+            "'no new data' (default: [incremental] sensor_timeout_seconds, 0 = look once).",
+            show_default=False,
+        ),
+    ] = None,
+    poll_interval: Annotated[
+        float | None,
+        typer.Option(
+            "--poll-interval",
+            min=0.1,
+            help="Incremental mode: seconds between two looks at the landing area while "
+            "waiting (default: [incremental] sensor_poll_seconds).",
+            show_default=False,
+        ),
+    ] = None,
     project: ProjectOption = None,
 ) -> None:
-    """Generate synthetic data, load it with dlt, then build every dbt model and run every test."""
-    from sbdk import console
-    from sbdk.workflow import RunOptions, require_success
+    """Run the pipeline as a graph of steps, recorded in the warehouse.
+
+    Full mode: generate -> load (dlt) -> build (dbt run) -> test (dbt test) -> record.
+    Incremental mode: land -> sensor -> load (process new files) -> build -> test -> record.
+    """
+    from sbdk.workflow import RunOptions
 
     flags = {"data": {"users": users, "events_per_user": events_per_user, "seed": seed}}
-    workspace = _workspace(project, flags)
     options = RunOptions(
         skip_generate=skip_generate,
         select=select or (),
         incremental=incremental,
         full_refresh=full_refresh,
+        sensor_timeout_seconds=wait,
+        sensor_poll_seconds=poll_interval,
     )
-    summary = workspace.run(options)
-    require_success(summary)
-    console.render_run_summary(summary, "sbdk run")
-    if not summary.success:
-        raise typer.Exit(1)
+    _finish(_workspace(project, flags).run(options), "sbdk run")
 
 
 @app.command()
 @handle_errors
 def test(select: SelectOption = None, project: ProjectOption = None) -> None:
     """Run the data tests and the project's checks; exit non-zero if any fails."""
-    from sbdk import console
-    from sbdk.workflow import require_success
+    _finish(_workspace(project).test(select or ()), "sbdk test")
 
-    summary = _workspace(project).test(select or ())
-    require_success(summary)
-    console.render_run_summary(summary, "sbdk test")
-    if not summary.success:
-        raise typer.Exit(1)
+
+@app.command()
+@handle_errors
+def history(
+    run_id: Annotated[
+        str | None,
+        typer.Argument(
+            help="A run id (or a unique prefix of one) to show in detail.", show_default=False
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Runs to list.")] = 20,
+    project: ProjectOption = None,
+) -> None:
+    """List recent runs, or show one run's steps, tables and failures."""
+    from sbdk import console
+    from sbdk.orchestration import history as run_history
+
+    warehouse_path = _settings(project).warehouse_path
+    if run_id is None:
+        console.render_history(run_history.recent_runs(warehouse_path, limit))
+    else:
+        console.render_run_details(run_history.find_run(warehouse_path, run_id))
+
+
+def _finish(summary, title: str) -> None:
+    """Render a run; a failed step becomes the one-line error and exit 1."""
+    from sbdk import console
+
+    console.render_run_summary(summary, title)
+    failed = summary.failed_step
+    if failed is not None:
+        if _state["debug"] and failed.error is not None:
+            raise failed.error
+        raise SbdkError(f"run {summary.run_id} failed at step '{failed.name}': {failed.message}")
+
+
+def _settings(project: Path | None, flags: dict | None = None):
+    from sbdk.config import load_settings
+    from sbdk.project import find_project_root
+
+    root = find_project_root(project or Path.cwd())
+    return load_settings(root, os.environ, flags)
 
 
 def _workspace(project: Path | None, flags: dict | None = None):
     from sbdk import console
-    from sbdk.config import load_settings
-    from sbdk.project import find_project_root
     from sbdk.workflow import Workspace
 
-    root = find_project_root(project or Path.cwd())
-    settings = load_settings(root, os.environ, flags)
-    return Workspace(settings, console.RichReporter())
+    return Workspace(_settings(project, flags), console.RichReporter())
 
 
 def main() -> None:

@@ -35,12 +35,16 @@ WAREHOUSE_SCHEMAS = {
     "staging",
     "intermediate",
     "marts",
+    "analytics",
     "test_failures",
     "processed",
     "sbdk_state",
+    "observability",
 }
-# Names dbt refuses or that shadow packages the bundled project depends on, and schema names.
-_RESERVED_NAMES = {"dbt", "dbt_duckdb", "duckdb", "sbdk", *WAREHOUSE_SCHEMAS}
+# Names dbt refuses or that shadow packages the bundled project depends on, and schema names;
+# but not `analytics`, the commonest name of a dbt project: a project of that name builds its
+# `analytics` schema fine (tried), and refusing it would turn many users away at `sbdk init`.
+_RESERVED_NAMES = {"dbt", "dbt_duckdb", "duckdb", "sbdk", *WAREHOUSE_SCHEMAS} - {"analytics"}
 
 
 def validate_project_name(name: str) -> str:
@@ -136,6 +140,16 @@ class IncrementalSection(_Section):
         "landing root; credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.",
     )
     batch_size: int = Field(10, ge=1, le=10_000, description="Files per dbt invocation.")
+    sensor_timeout_seconds: float = Field(
+        0,
+        ge=0,
+        le=7 * 24 * 3600,
+        description="How long a run waits for new files before ending with 'no new data' "
+        "(0: look once).",
+    )
+    sensor_poll_seconds: float = Field(
+        5, gt=0, le=3600, description="Time between two looks at the landing area."
+    )
 
     @field_validator("landing")
     @classmethod

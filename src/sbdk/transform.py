@@ -53,6 +53,7 @@ class DbtResult:
     success: bool
     nodes: list[NodeResult] = field(default_factory=list)
     error: str | None = None  # dbt could not run at all (parse or compile error, bad selector)
+    invocation_id: str | None = None  # joins to the observability.* tables dbt's hooks fill
 
     @property
     def models(self) -> list[NodeResult]:
@@ -117,6 +118,7 @@ class DbtProject:
         exclude: Sequence[str] = (),
         variables: Mapping[str, Any] | None = None,
         indirect_selection: str | None = None,
+        full_refresh: bool = False,
     ) -> DbtResult:
         return self._invoke(
             "build",
@@ -125,12 +127,14 @@ class DbtProject:
             exclude=exclude,
             variables=variables,
             indirect_selection=indirect_selection,
+            full_refresh=full_refresh,
         )
 
     def run(
         self,
         select: Sequence[str],
         *,
+        exclude: Sequence[str] = (),
         variables: Mapping[str, Any] | None = None,
         full_refresh: bool = False,
         progress: ProgressCallback | None = None,
@@ -146,6 +150,7 @@ class DbtProject:
             "run",
             select,
             progress,
+            exclude=exclude,
             variables=variables,
             full_refresh=full_refresh,
             parse_with=parse_with,
@@ -157,8 +162,9 @@ class DbtProject:
         progress: ProgressCallback | None = None,
         *,
         variables: Mapping[str, Any] | None = None,
+        parse_with: Mapping[str, Any] | None = None,
     ) -> DbtResult:
-        return self._invoke("test", select, progress, variables=variables)
+        return self._invoke("test", select, progress, variables=variables, parse_with=parse_with)
 
     def _invoke(
         self,
@@ -197,6 +203,7 @@ class DbtProject:
             self._progress = None
             _release_warehouse()
         result = _to_result(command, outcome)
+        result.invocation_id = _last_invocation_id()
         if select and result.success and not result.nodes:
             # dbt treats a selector that matches nothing as success; that is usually a typo.
             raise SbdkError(f"--select {' '.join(select)} matched nothing in {dbt_dir}")
@@ -313,6 +320,14 @@ def _release_warehouse() -> None:
         if environment is not None:
             environment.close()
         DuckDBConnectionManager.close_all_connections()
+
+
+def _last_invocation_id() -> str | None:
+    try:
+        from dbt_common.invocation import get_invocation_id
+    except ImportError:
+        return None
+    return get_invocation_id()
 
 
 def _to_result(command: str, outcome: Any) -> DbtResult:

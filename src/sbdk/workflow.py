@@ -1,4 +1,12 @@
-"""The jobs behind `sbdk run` and `sbdk test`: stages in order, timed, reported, returned.
+"""The jobs behind `sbdk run` and `sbdk test`, each a graph of steps like seed 002's DAG.
+
+full mode:         generate -> load -> build -> test -> record
+incremental mode:  land -> sensor -> load -> build -> test -> record
+`sbdk test`:       test -> record
+
+`load` is dlt loading the raw tables (full) or the landed files processed into the processed
+models (incremental); `build` is `dbt run`, `test` is `dbt test` (data and unit tests);
+`record` always runs and writes the run into the warehouse (orchestration/history.py).
 
 Core code never prints: it reports through a `Reporter` (the CLI renders it with Rich;
 tests and other tools pass `SilentReporter`) and returns plain results.
@@ -6,41 +14,52 @@ tests and other tools pass `SilentReporter`) and returns plain results.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from sbdk import warehouse
+from sbdk import __version__, warehouse
 from sbdk.config import Settings
 from sbdk.errors import SbdkError
 from sbdk.incremental.processing import (
     MODE_VARS,
     DownstreamResult,
+    PendingWork,
     StreamOutcome,
     StreamProcessor,
 )
+from sbdk.orchestration import history
+from sbdk.orchestration.graph import (
+    FAILED,
+    INTERRUPTED,
+    Step,
+    StepFailed,
+    StepResult,
+    run_steps,
+)
+from sbdk.orchestration.sensor import SensorPolicy, wait_for
 from sbdk.transform import DbtProject, DbtResult, NodeProgress, dbt_log_path
 
-GENERATE, LOAD, BUILD, TEST = "generate", "load", "dbt build", "dbt test"
-LAND, PROCESS = "land", "process"
+GENERATE, LOAD, BUILD, TEST, RECORD = "generate", "load", "build", "test", "record"
+LAND, SENSOR = "land", "sensor"
+FULL, INCREMENTAL = "full", "incremental"
 
 
 class Reporter(Protocol):
-    def stage_started(self, stage: str, description: str) -> None: ...
+    def step_started(self, step: str, description: str) -> None: ...
 
-    def stage_finished(self, stage: str, seconds: float, detail: str) -> None: ...
+    def step_finished(self, result: StepResult) -> None: ...
 
     def node_progress(self, progress: NodeProgress) -> None: ...
 
 
 class SilentReporter:
-    def stage_started(self, stage: str, description: str) -> None:
+    def step_started(self, step: str, description: str) -> None:
         pass
 
-    def stage_finished(self, stage: str, seconds: float, detail: str) -> None:
+    def step_finished(self, result: StepResult) -> None:
         pass
 
     def node_progress(self, progress: NodeProgress) -> None:
@@ -48,41 +67,73 @@ class SilentReporter:
 
 
 @dataclass
-class RunSummary:
-    warehouse: Path
-    dbt_log: Path
-    raw_rows: dict[str, int] = field(default_factory=dict)
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-    dbt: DbtResult | None = None
-    incremental: IncrementalSummary | None = None
-
-    @property
-    def success(self) -> bool:
-        if self.incremental is not None:
-            return self.incremental.success
-        return self.dbt is not None and self.dbt.success
-
-    @property
-    def total_seconds(self) -> float:
-        return sum(self.stage_seconds.values())
-
-
-@dataclass
 class IncrementalSummary:
     landed_days: list[date] = field(default_factory=list)
     landed_rows: dict[str, int] = field(default_factory=dict)
     streams: list[StreamOutcome] = field(default_factory=list)
-    downstream: DownstreamResult | None = None
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    command: str  # run | test
+    mode: str  # full | incremental
+    warehouse: Path
+    dbt_log: Path
+    steps: list[StepResult] = field(default_factory=list)
+    raw_rows: dict[str, int] = field(default_factory=dict)
+    incremental: IncrementalSummary | None = None
+    recorded: bool = False
+
+    def step(self, name: str) -> StepResult | None:
+        return next((step for step in self.steps if step.name == name), None)
+
+    @property
+    def status(self) -> str:
+        """success, failed, interrupted, or no_new_data (a sensor found nothing: not a failure)."""
+        if any(step.status == INTERRUPTED for step in self.steps):
+            return "interrupted"
+        if self.failed_step is not None:
+            return FAILED
+        if any(step.ended_run for step in self.steps):
+            return "no_new_data"
+        return "success"
 
     @property
     def success(self) -> bool:
-        if any(stream.failure for stream in self.streams):
-            return False
-        return self.downstream is None or self.downstream.dbt is None or self.downstream.dbt.success
+        return self.status in {"success", "no_new_data"}
 
     @property
-    def files_processed(self) -> int:
-        return sum(stream.processed_files for stream in self.streams)
+    def failed_step(self) -> StepResult | None:
+        return next((step for step in self.steps if step.status == FAILED), None)
+
+    @property
+    def dbt_results(self) -> list[tuple[str, DbtResult]]:
+        """(step, result) of every step that ran dbt and got results back."""
+        results = []
+        for step in self.steps:
+            value = step.value
+            if isinstance(value, DownstreamResult):
+                value = value.dbt
+            if isinstance(value, DbtResult):
+                results.append((step.name, value))
+        return results
+
+    @property
+    def models(self) -> list:
+        return [node for _, result in self.dbt_results for node in result.models]
+
+    @property
+    def tests(self) -> list:
+        return [node for _, result in self.dbt_results for node in result.tests]
+
+    @property
+    def stage_seconds(self) -> dict[str, float]:
+        return {step.name: step.seconds for step in self.steps if step.started_at is not None}
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.stage_seconds.values())
 
 
 @dataclass(frozen=True)
@@ -91,6 +142,8 @@ class RunOptions:
     select: Sequence[str] = ()
     incremental: bool | None = None  # None: the project's [incremental] enabled setting
     full_refresh: bool = False
+    sensor_timeout_seconds: float | None = None  # None: the project's setting
+    sensor_poll_seconds: float | None = None
 
 
 class Workspace:
@@ -106,76 +159,159 @@ class Workspace:
         return self.settings.config.incremental.enabled
 
     def run(self, options: RunOptions = RunOptions()) -> RunSummary:
-        """generate -> load -> dbt build (models and tests); with skip_generate, build only.
-        In incremental mode (the project's setting, or `options.incremental`): see
-        `run_incremental`."""
+        """Run the mode's step graph (see the module docstring) and record it."""
         incremental = self.incremental if options.incremental is None else options.incremental
-        if incremental:
-            return self.run_incremental(options)
-        if options.full_refresh:
-            raise SbdkError("--full-refresh applies to incremental mode (add --incremental)")
-        path = self.settings.warehouse_path
-        summary = RunSummary(path, self._dbt_log)
-        warehouse.ensure_writable(path)
-        if options.skip_generate:
-            summary.raw_rows = warehouse.raw_row_counts(path)
-        else:
-            tables = self._stage(summary, GENERATE, "Generating synthetic data", self._generate)
-            loaded = self._stage(
-                summary, LOAD, "Loading raw tables with dlt", lambda: self._load(tables)
-            )
-            summary.raw_rows = loaded.row_counts
-        summary.dbt = self._stage(
-            summary, BUILD, "Building models and running tests",
-            lambda: self.dbt.build(options.select, progress=self.reporter.node_progress),
-        )  # fmt: skip
-        return summary
-
-    def run_incremental(self, options: RunOptions) -> RunSummary:
-        """land the next days -> process new files per stream -> rebuild what they feed."""
-        if options.select:
+        if incremental and options.select:
             raise SbdkError("--select is not available in incremental mode: streams decide")
-        path = self.settings.warehouse_path
-        summary = RunSummary(path, self._dbt_log)
-        summary.incremental = state = IncrementalSummary()
-        warehouse.ensure_writable(path)
+        if not incremental and options.full_refresh:
+            raise SbdkError("--full-refresh applies to incremental mode (add --incremental)")
+        warehouse.ensure_writable(self.settings.warehouse_path)
+        summary = self._summary("run", INCREMENTAL if incremental else FULL)
+        steps = (
+            self._incremental_steps(summary, options)
+            if incremental
+            else self._full_steps(summary, options)
+        )
+        return self._execute(summary, steps)
+
+    def test(self, select: Sequence[str] = ()) -> RunSummary:
+        """Run the data tests (and dbt unit tests) against the current warehouse, recorded."""
+        summary = self._summary("test", INCREMENTAL if self.incremental else FULL)
+        variables = MODE_VARS if self.incremental else None
+        if not self.incremental:
+            summary.raw_rows = warehouse.raw_row_counts(self.settings.warehouse_path)
+        warehouse.ensure_writable(self.settings.warehouse_path)  # tests store failing rows
+        steps = [
+            Step(
+                TEST, "Running data tests",
+                lambda: _checked(self.dbt.test(select, self.reporter.node_progress,
+                                               variables=variables)),
+                describe=_describe_dbt,
+            ),
+        ]  # fmt: skip
+        return self._execute(summary, steps)
+
+    # -- the graphs ----------------------------------------------------------------------
+
+    def _full_steps(self, summary: RunSummary, options: RunOptions) -> list[Step]:
+        steps: list[Step] = []
+        if options.skip_generate:
+            summary.raw_rows = warehouse.raw_row_counts(self.settings.warehouse_path)
+        else:
+            generated: dict[str, Any] = {}
+
+            def generate():
+                generated["tables"] = self._generate()
+                return generated["tables"]
+
+            def load():
+                loaded = self._load(generated["tables"])
+                summary.raw_rows = loaded.row_counts
+                return loaded
+
+            steps += [
+                Step(GENERATE, "Generating synthetic data", generate, describe=_describe_generated),
+                Step(LOAD, "Loading raw tables with dlt", load, [GENERATE],
+                     describe=lambda loaded: f"{sum(loaded.row_counts.values()):,} rows into raw"),
+            ]  # fmt: skip
+        upstream = [LOAD] if steps else []
+        progress = self.reporter.node_progress
+        steps += [
+            Step(BUILD, "Building models", lambda: _checked(self.dbt.run(options.select,
+                 progress=progress)), upstream, describe=_describe_dbt),
+            Step(TEST, "Running data tests", lambda: _checked(self.dbt.test(options.select,
+                 progress)), [BUILD], describe=_describe_dbt),
+        ]  # fmt: skip
+        return steps
+
+    def _incremental_steps(self, summary: RunSummary, options: RunOptions) -> list[Step]:
+        state = summary.incremental = IncrementalSummary()
         # Read once per run; an s3:// root without s3fs fails here, before any work.
         storage_options = self.settings.landing_storage_options()
         processor = StreamProcessor(self.settings, self.dbt, storage_options)
-        if not options.skip_generate:
-            landed = self._stage(
-                summary, LAND, "Landing new files", lambda: self._land(storage_options)
-            )
+        progress = self.reporter.node_progress
+        settings = self.settings.config.incremental
+        policy = SensorPolicy(
+            poll_seconds=_first_given(options.sensor_poll_seconds, settings.sensor_poll_seconds),
+            timeout_seconds=_first_given(
+                options.sensor_timeout_seconds, settings.sensor_timeout_seconds
+            ),
+        )
+        downstream: dict[str, list[str]] = {}
+
+        def land():
+            landed = self._land(storage_options)
             state.landed_days, state.landed_rows = landed.days, landed.rows
-        state.streams = self._stage(
-            summary, PROCESS, "Processing new files",
-            lambda: processor.process_new_files(options.full_refresh, self.reporter.node_progress),
+            return landed
+
+        def load():
+            state.streams = processor.process_new_files(options.full_refresh, progress)
+            failed = [s for s in state.streams if s.failure]
+            if failed:
+                raise StepFailed(
+                    f"stream {failed[0].stream}: {failed[0].failure}", value=state.streams
+                )
+            return state.streams
+
+        def build():
+            result = processor.build_downstream(options.full_refresh, progress)
+            downstream["streams"] = result.streams
+            if result.dbt is not None:
+                _checked(result.dbt, value=result)
+            return result
+
+        def test():
+            result = processor.test_downstream(downstream["streams"], progress)
+            if result.dbt is not None:
+                _checked(result.dbt, value=result)
+            return result
+
+        steps = []
+        if not options.skip_generate:
+            steps.append(Step(LAND, "Landing new files", land, describe=_describe_landed))
+        waiting = (
+            f"Waiting for new files (up to {policy.timeout_seconds:g}s)"
+            if policy.timeout_seconds
+            else "Looking for new files"
+        )
+        steps += [
+            Step(SENSOR, waiting,
+                 lambda: wait_for(lambda: processor.pending_work(options.full_refresh), policy),
+                 [LAND] if steps else [], describe=PendingWork.describe),
+            Step(LOAD, "Processing new files", load, [SENSOR], describe=_describe_processed),
+            Step(BUILD, "Rebuilding downstream models", build, [LOAD],
+                 describe=_describe_downstream),
+            Step(TEST, "Testing downstream models", test, [BUILD],
+                 describe=_describe_downstream),
+        ]  # fmt: skip
+        return steps
+
+    # -- running and recording -----------------------------------------------------------
+
+    def _summary(self, command: str, mode: str) -> RunSummary:
+        return RunSummary(
+            run_id=history.new_run_id(),
+            command=command,
+            mode=mode,
+            warehouse=self.settings.warehouse_path,
+            dbt_log=dbt_log_path(self.settings.dbt_dir),
+        )
+
+    def _execute(self, summary: RunSummary, steps: list[Step]) -> RunSummary:
+        started_at = _utc_now()
+        collector = _Collector(self.reporter, summary)
+        record = Step(
+            RECORD, "Recording the run",
+            lambda: self._record(summary, started_at),
+            [step.name for step in steps], always=True,
+            describe=lambda _: f"run {summary.run_id}",
         )  # fmt: skip
-        if state.success:
-            state.downstream = self._stage(
-                summary, BUILD, "Rebuilding downstream models",
-                lambda: processor.rebuild_downstream(self.reporter.node_progress),
-            )  # fmt: skip
-            summary.dbt = state.downstream.dbt
+        run_steps([*steps, record], collector)
         return summary
 
-    def test(self, select: Sequence[str] = ()) -> RunSummary:
-        """Run the data tests (and dbt unit tests) against the current warehouse."""
-        path = self.settings.warehouse_path
-        summary = RunSummary(path, self._dbt_log)
-        variables = MODE_VARS if self.incremental else None
-        if not self.incremental:
-            summary.raw_rows = warehouse.raw_row_counts(path)
-        warehouse.ensure_writable(path)  # tests store their failing rows
-        summary.dbt = self._stage(
-            summary, TEST, "Running data tests",
-            lambda: self.dbt.test(select, self.reporter.node_progress, variables=variables),
-        )  # fmt: skip
-        return summary
-
-    @property
-    def _dbt_log(self) -> Path:
-        return dbt_log_path(self.settings.dbt_dir)
+    def _record(self, summary: RunSummary, started_at: datetime) -> None:
+        history.record_run(self.settings.warehouse_path, _run_record(summary, started_at))
+        summary.recorded = True
 
     def _generate(self):
         from sbdk.pipelines.synthetic import generate
@@ -202,49 +338,158 @@ class Workspace:
 
         return load_raw(tables.by_raw_name(), self.settings.warehouse_path, self.settings.state_dir)
 
-    def _stage(self, summary: RunSummary, stage: str, description: str, work):
-        self.reporter.stage_started(stage, description)
-        started = time.perf_counter()
-        result = work()
-        seconds = time.perf_counter() - started
-        summary.stage_seconds[stage] = seconds
-        self.reporter.stage_finished(stage, seconds, _detail(stage, result))
-        return result
+
+class _Collector:
+    """Passes step events on to the reporter and keeps each result in the summary, so the
+    record step (which runs last) sees every other step's outcome."""
+
+    def __init__(self, reporter: Reporter, summary: RunSummary) -> None:
+        self.reporter = reporter
+        self.summary = summary
+
+    def step_started(self, step: str, description: str) -> None:
+        self.reporter.step_started(step, description)
+
+    def step_finished(self, result: StepResult) -> None:
+        self.summary.steps.append(result)
+        self.reporter.step_finished(result)
 
 
-def _detail(stage: str, result) -> str:
-    if stage == GENERATE:
-        return ", ".join(
-            f"{t.num_rows:,} {n.removeprefix('raw_')}" for n, t in result.by_raw_name().items()
+def _checked(result: DbtResult, value: Any = None) -> DbtResult:
+    """Fail the step, keeping the results, when dbt could not run or a node failed."""
+    if result.error:
+        raise StepFailed(f"dbt {result.command} failed: {result.error}", value=value or result)
+    if result.failed:
+        models = [node for node in result.failed if not node.is_test]
+        tests = [node for node in result.failed if node.is_test]
+        parts = []
+        if models:
+            parts.append(f"{len(models)} model(s) failed: {_names(models)}")
+        if tests:
+            parts.append(f"{len(tests)} test(s) failed: {_names(tests)}")
+        raise StepFailed("; ".join(parts), value=value or result)
+    return result
+
+
+def _names(nodes) -> str:
+    shown = ", ".join(node.name for node in nodes[:3])
+    return shown + (f" and {len(nodes) - 3} more" if len(nodes) > 3 else "")
+
+
+def _run_record(summary: RunSummary, started_at: datetime) -> history.RunRecord:
+    failed = summary.failed_step
+    models, tests = summary.models, summary.tests
+    run = history.RunRecord(
+        run_id=summary.run_id,
+        command=summary.command,
+        mode=summary.mode,
+        status=summary.status,
+        started_at=started_at,
+        finished_at=_utc_now(),
+        failed_step=failed.name if failed else None,
+        message=failed.message if failed else None,
+        models_built=sum(1 for node in models if node.ok),
+        models_failed=sum(1 for node in models if node.status in {"fail", "error"}),
+        tests_passed=sum(1 for node in tests if node.ok),
+        tests_failed=sum(1 for node in tests if node.status in {"fail", "error"}),
+        tests_warned=sum(1 for node in tests if node.status == "warn"),
+        sbdk_version=__version__,
+    )
+    invocations = {step: result.invocation_id for step, result in summary.dbt_results}
+    run.steps = [
+        history.StepRecord(
+            step.name, step.status, step.started_at, step.seconds, step.detail, step.message,
+            invocations.get(step.name),
         )
-    if stage == LOAD:
-        return f"{sum(result.row_counts.values()):,} rows into raw"
-    if stage == LAND:
-        if not result.days:
-            return "no new days: the simulated clock has reached the end of the window"
-        span = f"{result.days[0]}" + (f" .. {result.days[-1]}" if len(result.days) > 1 else "")
-        rows = ", ".join(f"{rows:,} {stream}" for stream, rows in result.rows.items())
-        return f"{span}: {rows}"
-    if stage == PROCESS:
-        if not any(outcome.new_files for outcome in result):
-            return "no new files"
-        return ", ".join(
-            f"{o.stream} {o.processed_files}/{o.new_files} files" for o in result if o.new_files
+        for step in summary.steps
+    ]  # fmt: skip
+    # The record step is running: it is recorded as succeeding if the insert commits.
+    run.steps.append(history.StepRecord(RECORD, "success", run.finished_at, 0.0))
+    run.tables = _table_records(summary)
+    run.failures = [
+        history.FailureRecord(
+            step, node.name, node.resource_type, node.status, node.message, node.failures,
+            node.failures_relation,
         )
-    if isinstance(result, DownstreamResult):
-        if result.dbt is None:
-            return "nothing changed"
-        result = result.dbt
-    if isinstance(result, DbtResult):
-        if result.error:
-            return "failed"
-        parts = [f"{len(result.models)} models"] if result.models else []
+        for step, result in summary.dbt_results
+        for node in result.nodes
+        if node.status in {"fail", "error", "warn"}
+    ]  # fmt: skip
+    return run
+
+
+def _table_records(summary: RunSummary) -> list[history.TableRecord]:
+    records = []
+    generated = summary.step(GENERATE)
+    if generated is not None and generated.ok:
+        records += [
+            history.TableRecord(GENERATE, name, table.num_rows)
+            for name, table in generated.value.by_raw_name().items()
+        ]
+    loaded = summary.step(LOAD)
+    if summary.mode == FULL and loaded is not None and loaded.ok:
+        records += [
+            history.TableRecord(LOAD, f"raw.{name}", rows)
+            for name, rows in loaded.value.row_counts.items()
+        ]
+    state = summary.incremental
+    if state is not None:
+        records += [
+            history.TableRecord(LAND, f"landing/app/{stream}", rows)
+            for stream, rows in state.landed_rows.items()
+        ]
+        records += [
+            history.TableRecord(LOAD, f"processed.int_app__{s.stream}", files=s.processed_files)
+            for s in state.streams
+        ]
+    return records
+
+
+def _describe_generated(tables) -> str:
+    return ", ".join(
+        f"{t.num_rows:,} {n.removeprefix('raw_')}" for n, t in tables.by_raw_name().items()
+    )
+
+
+def _describe_landed(landed) -> str:
+    if not landed.days:
+        return "no new days: the simulated clock has reached the end of the window"
+    days = landed.days
+    span = f"{days[0]}" + (f" .. {days[-1]}" if len(days) > 1 else "")
+    rows = ", ".join(f"{rows:,} {stream}" for stream, rows in landed.rows.items())
+    return f"{span}: {rows}"
+
+
+def _describe_processed(outcomes: list[StreamOutcome]) -> str:
+    if not any(outcome.new_files for outcome in outcomes):
+        return "no new files"
+    return ", ".join(
+        f"{o.stream} {o.processed_files}/{o.new_files} files" for o in outcomes if o.new_files
+    )
+
+
+def _describe_downstream(result: DownstreamResult) -> str:
+    if result.dbt is None:
+        return "nothing changed"
+    return f"after {', '.join(result.streams)}: {_describe_dbt(result.dbt)}"
+
+
+def _describe_dbt(result: DbtResult) -> str:
+    if result.error:
+        return "could not run"
+    parts = []
+    if result.models:
+        parts.append(f"{result.models_built}/{len(result.models)} models built")
+    if result.tests:
         parts.append(f"{result.tests_passed}/{len(result.tests)} tests passed")
-        return ", ".join(parts)
-    return ""
+        if result.tests_warned:
+            parts.append(f"{result.tests_warned} warned")
+    return ", ".join(parts) or "nothing selected"
 
 
-def require_success(summary: RunSummary) -> None:
-    """Raise the one-line error for a dbt invocation that could not run at all."""
-    if summary.dbt is not None and summary.dbt.error:
-        raise SbdkError(f"dbt {summary.dbt.command} failed: {summary.dbt.error}")
+def _first_given(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -33,9 +33,9 @@ def sbdk(*args: str, cwd: Path, env: dict | None = None) -> Completed:
     return Completed(completed.returncode, completed.stdout + completed.stderr)
 
 
-def query(project: Path, sql: str):
+def query(project: Path, sql: str, parameters: list | None = None):
     with duckdb.connect(str(project / "data" / "warehouse.duckdb"), read_only=True) as connection:
-        return connection.execute(sql).fetchall()
+        return connection.execute(sql, parameters).fetchall()
 
 
 def scalar(project: Path, sql: str):

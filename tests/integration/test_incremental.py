@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from .conftest import Completed, sbdk
+from .conftest import Completed, query, sbdk
 
 pytestmark = pytest.mark.integration
 
@@ -27,12 +27,14 @@ PER_LANDING = {"_batch_id", "_source_file"}  # differ between two landings of th
 
 
 def snapshot(root: Path, ignore: set[str]) -> dict[str, list[tuple]]:
-    """Every processed and mart table, rows sorted, without the columns in `ignore`."""
+    """Every processed, intermediate, mart and analytics table, rows sorted, without the
+    columns in `ignore`."""
     tables = {}
     with duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True) as db:
         names = db.execute(
             "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema in ('processed', 'marts', 'intermediate') order by 1"
+            "where table_schema in ('processed', 'staging', 'intermediate', 'marts', 'analytics') "
+            "order by 1"
         ).fetchall()
         for (name,) in names:
             columns = [
@@ -60,6 +62,7 @@ class IncrementalRuns:
     root: Path
     runs: list[Completed]
     after_three_runs: dict
+    dim_customers_after_three_runs: list[tuple]  # (source_extracted_at, dbt_updated_at)
     after_idle_run: dict
     idle_run: Completed
     after_full_refresh: dict
@@ -73,11 +76,14 @@ def incremental(tmp_path_factory) -> IncrementalRuns:
     for run in runs:
         assert run.code == 0, run.output
     after_three = snapshot(root, VOLATILE)
+    dim_customers = query(
+        root, "select source_extracted_at, dbt_updated_at from marts.dim_customers"
+    )
     idle = sbdk("run", "--skip-generate", cwd=root)
     after_idle = snapshot(root, VOLATILE)
     full = sbdk("run", "--skip-generate", "--full-refresh", cwd=root)
     return IncrementalRuns(
-        root, runs, after_three, after_idle, idle, snapshot(root, VOLATILE), full
+        root, runs, after_three, dim_customers, after_idle, idle, snapshot(root, VOLATILE), full
     )
 
 
@@ -99,15 +105,35 @@ def test_incremental_runs_equal_one_full_refresh_row_for_row(incremental):
     assert incremental.after_three_runs.keys() == incremental.after_full_refresh.keys()
     assert "processed.int_app__orders" in incremental.after_three_runs
     assert "marts.user_metrics" in incremental.after_three_runs
+    assert "staging.stg_events" in incremental.after_three_runs  # merged with a lookback
+    assert "marts.dim_customers" in incremental.after_three_runs  # merged run by run
+    assert "analytics.analytics_customer_summary" in incremental.after_three_runs
     for table, rows in incremental.after_three_runs.items():
         assert rows == incremental.after_full_refresh[table], table
         assert rows, table
 
 
+def test_dim_customers_merges_only_the_customers_that_changed(incremental):
+    """Each run refreshed exactly the customers whose rows landed in it: grouped by the build
+    that last refreshed them, the customers' latest extraction times fall in that run's days.
+    (That the merged rows are right, the comparison with the full refresh shows.)"""
+    extracted_by_build: dict = {}
+    for extracted_at, built_at in incremental.dim_customers_after_three_runs:
+        extracted_by_build.setdefault(built_at, []).append(extracted_at)
+    assert len(extracted_by_build) == len(incremental.runs)  # merged, never rebuilt whole
+    spans = [(min(e), max(e)) for _, e in sorted(extracted_by_build.items())]
+    for (_, earlier_last), (later_first, _) in zip(spans[:-1], spans[1:], strict=True):
+        assert earlier_last < later_first
+    # The full refresh rebuilt it whole (the project's current state).
+    assert query(
+        incremental.root, "select count(distinct dbt_updated_at) from marts.dim_customers"
+    ) == [(1,)]
+
+
 def test_a_run_without_new_files_changes_nothing(incremental):
     assert incremental.idle_run.code == 0, incremental.idle_run.output
-    assert "no new files" in incremental.idle_run.output
-    assert "nothing rebuilt" in incremental.idle_run.output
+    assert "no new data" in incremental.idle_run.output
+    assert "- build" in incremental.idle_run.output  # skipped
     assert incremental.after_idle_run == incremental.after_three_runs
 
 
@@ -147,12 +173,25 @@ def test_a_failed_batch_then_a_rerun_ends_like_a_clean_run(incremental, tmp_path
 
     failed = sbdk("run", cwd=root)
     assert failed.code == 1
-    assert "stream events" in failed.output and "batch 1" in failed.output
+    assert "failed at step 'load': stream events" in failed.output
+    assert "batch 1" in failed.output
     assert "Traceback" not in failed.output
     with duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True) as db:
         cursors = dict(
             db.execute("select stream, last_file from sbdk_state.stream_cursors").fetchall()
         )
+        recorded = db.execute(
+            """select r.status, r.failed_step,
+                   list(s.step || ':' || s.status order by s.step_number)
+               from observability.sbdk_runs r join observability.sbdk_run_steps s using (run_id)
+               group by all order by any_value(r.started_at) desc limit 1"""
+        ).fetchone()
+    assert recorded == (
+        "failed",
+        "load",
+        ["land:success", "sensor:success", "load:failed", "build:upstream_failed",
+         "test:upstream_failed", "record:success"],
+    )  # fmt: skip
     assert cursors["events"].startswith("year=2025/month=01/day=03/")  # not advanced
     assert cursors["users"].startswith("year=2025/month=01/day=05/")
 

@@ -71,6 +71,10 @@ def test_relative_warehouse_path_resolves_against_project_root(tmp_path):
         ),
         ('[warehouse]\npath = ":memory:"\n', "must be a file"),
         ('[warehouse]\npath = "data/raw.duckdb"\n', "clashes with the warehouse's 'raw' schema"),
+        (
+            '[warehouse]\npath = "analytics.duckdb"\n',
+            "clashes with the warehouse's 'analytics' schema",
+        ),
         ('[project]\nname = "my-project"\n', "not a valid project name"),
         ('[incremental]\nlanding = "gs://bucket/x"\n', "'gs://' is not supported"),
         ('[incremental]\nlanding = "s3://"\n', "needs a bucket"),
@@ -111,7 +115,7 @@ def test_dates_parse_from_toml_and_environment(tmp_path):
     assert settings.config.data.end_date == date(2024, 4, 1)
 
 
-@pytest.mark.parametrize("name", ["shop", "Shop_2", "_private"])
+@pytest.mark.parametrize("name", ["shop", "Shop_2", "_private", "analytics"])
 def test_valid_project_names(name):
     assert validate_project_name(name) == name
 

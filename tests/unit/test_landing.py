@@ -3,6 +3,7 @@
 import json
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -56,6 +57,7 @@ SCHEMAS = {
         ("payment_method", "VARCHAR"),
         ("created_at", "TIMESTAMP"),
         ("updated_at", "TIMESTAMP"),
+        ("line_items", "VARCHAR"),
         ("_extracted_at", "TIMESTAMP"),
         ("_batch_id", "VARCHAR"),
     ],
@@ -177,6 +179,29 @@ def test_updates_land_later_as_full_new_versions(history):
     assert any(s == {"placed"} for s in statuses)  # a few orders are never paid
     corrected = float(pc.mean(pc.greater(final["amount_count_distinct"], 1)).as_py())
     assert 0.005 < corrected < 0.05
+
+
+def test_every_landed_order_version_has_items_summing_to_its_amount(world, history):
+    generated = {
+        order_id: (amount, text)
+        for order_id, amount, text in zip(
+            *(world.orders[c].to_pylist() for c in ("order_id", "amount", "line_items")),
+            strict=True,
+        )
+    }
+    orders = history["orders"]
+    corrected = 0
+    for order_id, amount, text in zip(
+        *(orders[c].to_pylist() for c in ("id", "amount", "line_items")), strict=True
+    ):
+        amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+        lines = json.loads(text, parse_float=Decimal)
+        assert sum(line["quantity"] * line["unit_price"] for line in lines) == amount, text
+        generated_amount, generated_text = generated[order_id]
+        # The generator's amount comes with the generator's items; a corrected one, repriced.
+        assert (text == generated_text) == (amount == generated_amount)
+        corrected += amount != generated_amount
+    assert corrected > 0
 
 
 def test_some_users_move_country_weeks_after_signing_up(history):

@@ -59,6 +59,7 @@ def test_columns_and_types_match_the_raw_contract(world):
         "product_category",
         "payment_method",
         "created_at",
+        "line_items",
     ]
     assert world.events.schema.field("timestamp").type == pa.timestamp("us")
     assert world.orders.schema.field("amount").type == pa.decimal128(12, 2)

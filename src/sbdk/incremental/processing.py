@@ -5,7 +5,8 @@ stream's processed model over each batch of them (`dbt run --select tag:<source>
 with the batch's files as a var), and advance the cursor only after the batch succeeded. A
 failed batch leaves the cursor where it was; the next run processes the batch again, and
 delete+insert on the unique key makes that idempotent. Then the models downstream of every
-stream that changed are rebuilt and tested (`dbt build --select tag:<tag>+`).
+stream that changed are rebuilt (`dbt run --select tag:<tag>+`) and tested (`dbt test`); the
+streams stay "downstream pending" until both succeed, so a run after a failure rebuilds them.
 """
 
 from __future__ import annotations
@@ -34,8 +35,27 @@ class StreamOutcome:
 
 @dataclass
 class DownstreamResult:
-    streams: list[str]  # the streams whose descendants were rebuilt
+    streams: list[str]  # the streams whose descendants were rebuilt or tested
     dbt: DbtResult | None  # None when nothing was pending
+
+
+@dataclass(frozen=True)
+class PendingWork:
+    """What a sensor looks for: files after each stream's cursor, and rebuilds still owed."""
+
+    new_files: dict[str, int]
+    downstream: list[str]
+
+    def __bool__(self) -> bool:
+        return any(self.new_files.values()) or bool(self.downstream)
+
+    def describe(self) -> str:
+        parts = [
+            f"{count} new {stream} file(s)" for stream, count in self.new_files.items() if count
+        ]
+        if self.downstream:
+            parts.append(f"downstream of {', '.join(self.downstream)} not yet rebuilt")
+        return ", ".join(parts)
 
 
 class StreamProcessor:
@@ -65,17 +85,55 @@ class StreamProcessor:
                 break  # what depends on the failed stream must wait for it
         return outcomes
 
-    def rebuild_downstream(self, progress: ProgressCallback | None = None) -> DownstreamResult:
-        """Build and test the models downstream of every stream with unconsumed changes."""
-        warehouse_path = self.settings.warehouse_path
-        pending = cursors.pending_downstream(warehouse_path)
-        tags = [f"tag:{s.tag}+" for s in self.streams if s.name in pending]
-        if not tags:
+    def pending_work(self, full_refresh: bool = False) -> PendingWork:
+        """New files per stream (every landed file with `full_refresh`) and owed rebuilds."""
+        positions = {} if full_refresh else cursors.read_cursors(self.settings.warehouse_path)
+        new_files = {
+            stream.name: len(files_after(self._landed(stream), positions.get(stream.name)))
+            for stream in self.streams
+        }
+        return PendingWork(new_files, cursors.pending_downstream(self.settings.warehouse_path))
+
+    def build_downstream(
+        self, full_refresh: bool = False, progress: ProgressCallback | None = None
+    ) -> DownstreamResult:
+        """Rebuild the models downstream of every stream with unconsumed changes; with
+        `full_refresh`, incremental ones (stg_events) from everything processed rather than
+        by merging their recent window."""
+        pending = cursors.pending_downstream(self.settings.warehouse_path)
+        selectors = self._downstream_selectors(pending)
+        if not selectors:
             return DownstreamResult(streams=[], dbt=None)
-        result = self.dbt.build(tags, progress, exclude=[PROCESSED_MODELS], variables=MODE_VARS)
-        if result.success:
-            cursors.clear_pending_downstream(warehouse_path, pending)
+        result = self.dbt.run(
+            selectors,
+            exclude=[PROCESSED_MODELS],
+            variables=MODE_VARS,
+            full_refresh=full_refresh,
+            progress=progress,
+            parse_with=MODE_VARS,  # the manifest the batches were run with: no re-parse
+        )
         return DownstreamResult(streams=pending, dbt=result)
+
+    def test_downstream(
+        self, streams: list[str], progress: ProgressCallback | None = None
+    ) -> DownstreamResult:
+        """Test the processed models of `streams` and everything built on them; once the
+        tests pass, the streams' changes are consumed."""
+        selectors = self._downstream_selectors(streams)
+        if not selectors:
+            return DownstreamResult(streams=[], dbt=None)
+        result = self.dbt.test(selectors, progress, variables=MODE_VARS, parse_with=MODE_VARS)
+        if result.success:
+            cursors.clear_pending_downstream(self.settings.warehouse_path, streams)
+        return DownstreamResult(streams=streams, dbt=result)
+
+    def _downstream_selectors(self, streams: list[str]) -> list[str]:
+        return [f"tag:{s.tag}+" for s in self.streams if s.name in streams]
+
+    def _landed(self, stream: StreamConfig):
+        return list_landed_files(
+            self.settings.landing_root, stream.source, stream.name, self.storage_options
+        )
 
     def _process_stream(
         self,
@@ -84,13 +142,7 @@ class StreamProcessor:
         full_refresh: bool,
         progress: ProgressCallback | None,
     ) -> StreamOutcome:
-        landed = list_landed_files(
-            self.settings.landing_root,
-            stream.source,
-            stream.name,
-            self.storage_options,
-        )
-        new_files = files_after(landed, cursor)
+        new_files = files_after(self._landed(stream), cursor)
         outcome = StreamOutcome(stream.name, new_files=len(new_files))
         size = stream.batch_size or self.settings.config.incremental.batch_size
         for number, batch in enumerate(batches(new_files, size)):

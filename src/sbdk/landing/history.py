@@ -11,9 +11,10 @@ append-only history an ELT tool's incremental-append sync would have landed, day
 - A share of new records arrives late (replication lag): they land one or two syncs later,
   with their own timestamps unchanged.
 - Records change after they are created: orders are paid (usually within hours), a few are
-  refunded days later, a few get their amount corrected; a few users move country weeks after
-  signing up. Each change lands as a new full row of the record with a later `updated_at`.
-  Changes after the window's end never happen.
+  refunded days later, a few get their amount corrected (their line items repriced to the
+  new amount); a few users move country weeks after signing up. Each change lands as a new
+  full row of the record with a later `updated_at`. Changes after the window's end never
+  happen.
 - A sync sees each record once, in its state at extraction time: when several changes of one
   record fall into one sync (or into the sync that catches a late record), only the latest
   lands. So `(id, _extracted_at)` is unique in every stream and orders a record's versions.
@@ -26,7 +27,6 @@ are the same whether L is landed alone or with the rest of the window.
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -38,6 +38,9 @@ import pyarrow.compute as pc
 from sbdk.config import DataSection
 from sbdk.pipelines import vocabulary as vocab
 from sbdk.pipelines.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR, epoch_seconds
+from sbdk.pipelines.keyed_random import categorical as _categorical
+from sbdk.pipelines.keyed_random import uniform as _uniform
+from sbdk.pipelines.line_items import line_items_column
 from sbdk.pipelines.synthetic import SyntheticTables
 
 SOURCE = "app"
@@ -69,7 +72,6 @@ ORDER_STATUSES = ("placed", "paid", "refunded")
 PLACED, PAID, REFUNDED = range(3)
 
 _NEVER = np.iinfo(np.int64).max
-_MASK64 = (1 << 64) - 1
 
 
 def landing_window(data: DataSection) -> tuple[date, date]:
@@ -323,17 +325,28 @@ def _orders_rows(
     rows = pa.array(versions.row[selected])
     statuses = pa.array(list(ORDER_STATUSES), pa.string())
     status = statuses.take(pa.array(versions.values["status"][selected]))
+    order_id = _column(orders, "order_id", rows)
+    category = _column(orders, "product_category", rows).cast(pa.string())
+    amount_cents = versions.values["amount_cents"][selected]
+    # Drawn again for the version's amount: a corrected order's items sum to the new amount.
+    line_items = line_items_column(
+        seed,
+        order_id.to_numpy(),
+        pc.index_in(category, value_set=pa.array(list(vocab.PRODUCT_CATEGORIES))).to_numpy(),
+        amount_cents,
+    )
     return pa.table(
         {
-            "id": _column(orders, "order_id", rows),
+            "id": order_id,
             "user_id": _column(orders, "user_id", rows),
             "event_id": _column(orders, "event_id", rows),
-            "amount": pa.array(versions.values["amount_cents"][selected] / 100.0, pa.float64()),
+            "amount": pa.array(amount_cents / 100.0, pa.float64()),
             "status": status,
-            "product_category": _column(orders, "product_category", rows).cast(pa.string()),
+            "product_category": category,
             "payment_method": _column(orders, "payment_method", rows).cast(pa.string()),
             "created_at": _column(orders, "created_at", rows),
             "updated_at": _timestamps(versions.updated_at[selected]),
+            "line_items": line_items,
         }
     )
 
@@ -388,34 +401,6 @@ def _quote(strings: pa.Array) -> pa.Array:
 
 
 # ---- Small helpers ---------------------------------------------------------------------
-
-
-def _uniform(seed: int, purpose: str, keys: np.ndarray) -> np.ndarray:
-    """A uniform draw in [0, 1) per key: a hash of the key, the seed and the purpose."""
-    salt = _mix((seed << 32) ^ zlib.crc32(purpose.encode()))
-    hashed = _splitmix64(keys.astype(np.uint64) ^ np.uint64(salt))
-    return (hashed >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
-
-
-def _splitmix64(x: np.ndarray) -> np.ndarray:
-    # Unsigned arrays wrap around on overflow, which is what the mixer relies on.
-    x = x + np.uint64(0x9E3779B97F4A7C15)
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
-
-
-def _mix(value: int) -> int:
-    """splitmix64 of one Python int (the salt), without numpy's scalar overflow warnings."""
-    x = (value + 0x9E3779B97F4A7C15) & _MASK64
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return x ^ (x >> 31)
-
-
-def _categorical(draw: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
-    cumulative = np.cumsum(probabilities)
-    return np.minimum(np.searchsorted(cumulative, draw, side="right"), len(probabilities) - 1)
 
 
 def _seconds_between(draw: np.ndarray, low_days: float, high_days: float) -> np.ndarray:

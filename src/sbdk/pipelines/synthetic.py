@@ -7,10 +7,12 @@ The world it draws:
   events seconds to minutes apart) spread over the user's lifetime, opening with `login` or a
   landing `pageview`; events of a user are strictly increasing in time;
 - a `purchase` event always has its order, with the same user and timestamp; amounts are
-  log-normal per product category; large orders are paid by wire more often.
+  log-normal per product category; large orders are paid by wire more often; an order's
+  line items (a JSON array, see line_items.py) sum to its amount.
 
-Every random choice flows from one numpy Generator seeded by `seed`, so the same seed and
-sizes give identical tables. Faker only fills small pools of names and domains.
+Every random choice flows from one numpy Generator seeded by `seed` (line items: from draws
+keyed by the seed and the order id), so the same seed and sizes give identical tables. Faker
+only fills small pools of names and domains.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pyarrow.compute as pc
 from sbdk.config import DataSection
 from sbdk.pipelines import vocabulary as vocab
 from sbdk.pipelines.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR, ActivityCalendar
+from sbdk.pipelines.line_items import line_items_column
 
 PAGEVIEW, SIGNUP, PURCHASE, LOGIN = 0, 1, 2, 3
 EVENT_TYPES = ("pageview", "signup", "purchase", "login")
@@ -66,7 +69,7 @@ def generate(data: DataSection) -> SyntheticTables:
     return SyntheticTables(
         users=_users_table(rng, pools, users),
         events=_events_table(rng, pools, events),
-        orders=_orders_table(orders),
+        orders=_orders_table(orders, data.seed),
     )
 
 
@@ -357,16 +360,18 @@ def _events_table(rng: np.random.Generator, pools: vocab.NamePools, events: _Eve
     )
 
 
-def _orders_table(orders: _Orders) -> pa.Table:
+def _orders_table(orders: _Orders, seed: int) -> pa.Table:
+    order_id = np.arange(1, len(orders.user) + 1, dtype=np.int64)
     return pa.table(
         {
-            "order_id": np.arange(1, len(orders.user) + 1, dtype=np.int64),
+            "order_id": order_id,
             "user_id": orders.user.astype(np.int64) + 1,
             "event_id": orders.event_id,
             "amount": _decimal_from_cents(orders.amount_cents),
             "product_category": _take(list(vocab.PRODUCT_CATEGORIES), orders.category),
             "payment_method": _take(list(vocab.PAYMENT_METHODS), orders.payment_method),
             "created_at": _timestamps(orders.at),
+            "line_items": line_items_column(seed, order_id, orders.category, orders.amount_cents),
         }
     )
 

@@ -52,6 +52,60 @@ PRODUCT_CATEGORIES = {
     "template": (12, 24.0, 0.5),
     "consulting": (6, 450.0, 0.7),
 }
+# The products of each category: (product_id, product_name, list price). An order's first line
+# is one of its category's products; its other lines are further products of the same
+# category, priced in proportion to their list prices. Every category needs at least
+# line_items.MAX_LINES products, so that an order never lists a product twice.
+PRODUCT_CATALOG = {
+    "subscription": (
+        ("SUB-STARTER", "Starter plan, monthly", 19.0),
+        ("SUB-TEAM", "Team plan, monthly", 49.0),
+        ("SUB-SEAT", "Extra seat, monthly", 9.0),
+        ("SUB-STORAGE", "Extra storage 100 GB, monthly", 5.0),
+        ("SUB-SUPPORT", "Priority support, monthly", 15.0),
+    ),
+    "addon": (
+        ("ADD-API", "API access pack", 12.0),
+        ("ADD-SSO", "Single sign-on", 20.0),
+        ("ADD-AUDIT", "Audit log export", 8.0),
+        ("ADD-THEMES", "Custom themes", 6.0),
+        ("ADD-BACKUP", "Daily backups", 10.0),
+    ),
+    "renewal": (
+        ("REN-STARTER", "Starter plan, annual renewal", 190.0),
+        ("REN-TEAM", "Team plan, annual renewal", 490.0),
+        ("REN-SEATS", "Extra seats, annual renewal", 90.0),
+        ("REN-SUPPORT", "Priority support, annual renewal", 150.0),
+        ("REN-STORAGE", "Extra storage, annual renewal", 50.0),
+    ),
+    "course": (
+        ("CRS-SQL", "SQL for analysts", 79.0),
+        ("CRS-DBT", "dbt fundamentals", 99.0),
+        ("CRS-PY", "Python for data engineering", 129.0),
+        ("CRS-VIZ", "Dashboards that get used", 59.0),
+        ("CRS-CERT", "Certification exam voucher", 49.0),
+    ),
+    "template": (
+        ("TPL-KPI", "KPI dashboard template", 24.0),
+        ("TPL-CRM", "CRM pipeline template", 29.0),
+        ("TPL-OKR", "OKR tracker template", 19.0),
+        ("TPL-FIN", "Finance model template", 39.0),
+        ("TPL-ICONS", "Icon set", 9.0),
+    ),
+    "consulting": (
+        ("CON-HOUR", "Consulting hour", 180.0),
+        ("CON-AUDIT", "Data stack audit", 900.0),
+        ("CON-WORKSHOP", "Team workshop, half day", 600.0),
+        ("CON-SETUP", "Warehouse setup", 1200.0),
+        ("CON-REVIEW", "Model code review", 350.0),
+    ),
+}
+# Lines per order, and the quantity of each line after the first (the first has quantity 1).
+LINES_PER_ORDER = {1: 50, 2: 28, 3: 14, 4: 8}
+EXTRA_LINE_QUANTITY = {1: 70, 2: 20, 3: 10}
+# The first line's share of the order amount; the other lines share the rest.
+FIRST_LINE_SHARE = (0.55, 0.85)
+
 PAYMENT_METHODS = {"credit_card": 62, "paypal": 24, "gift_card": 6, "wire": 3}
 WIRE_SHARE_FOR_LARGE_ORDERS = 0.45
 LARGE_ORDER_AMOUNT = 300.0

@@ -1,6 +1,7 @@
 {#-
     Use a model's or test's custom schema name as-is (staging, intermediate, marts,
-    test_failures) instead of dbt's default "<target schema>_<custom schema>".
+    analytics, processed, test_failures) instead of dbt's default
+    "<target schema>_<custom schema>".
     Nodes without a custom schema go to the target schema (main).
 -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}

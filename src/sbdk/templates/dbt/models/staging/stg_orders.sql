@@ -12,7 +12,8 @@ with orders as (
         amount::decimal(12, 2) as order_amount,
         lower(product_category) as product_category,
         lower(payment_method) as payment_method,
-        created_at::timestamp as created_at
+        created_at::timestamp as created_at,
+        line_items::json as line_items
     from {{ sbdk_source('orders') }}
     where order_id is not null
       and user_id is not null
@@ -28,6 +29,7 @@ select
     payment_method,
     created_at,
     created_at::date as order_date,
+    line_items,
 
     -- Order size categorisation
     case

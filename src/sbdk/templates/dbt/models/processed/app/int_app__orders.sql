@@ -4,8 +4,8 @@
     placed -> paid -> refunded), typed, and upserted (delete+insert on order_id) into
     processed.int_app__orders.
 
-    Columns follow the raw contract (raw.raw_orders: amount as decimal(12,2)) plus status,
-    updated_at and version/lineage metadata.
+    Columns follow the raw contract (raw.raw_orders: amount as decimal(12,2), line_items as
+    the landed JSON text) plus status, updated_at and version/lineage metadata.
 
     Latest version = greatest (updated_at, _extracted_at, _source_file, _source_row_number).
     In incremental runs the rows already in the table for the batch's orders compete with
@@ -35,6 +35,7 @@ with batch as (
         payment_method::varchar as payment_method,
         created_at::timestamp as created_at,
         status::varchar as status,
+        line_items::varchar as line_items,
 
         -- versioning and lineage
         updated_at::timestamp as updated_at,

@@ -1,0 +1,150 @@
+"""A small step graph: run steps in dependency order, each timed, with a status and a message.
+
+Like an Airflow DAG with one worker: a step that fails stops every step that depends on it
+(they end `upstream_failed`), steps marked `always` still run (the `all_done` trigger rule:
+recording a run must happen whether or not it succeeded), and a step may end the run early and
+cleanly by raising `NothingToDo` (a sensor that saw no new data): its dependents end `skipped`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sbdk.errors import SbdkError
+
+SUCCESS, FAILED = "success", "failed"
+SKIPPED, UPSTREAM_FAILED, INTERRUPTED = "skipped", "upstream_failed", "interrupted"
+
+
+class NothingToDo(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by a step to end the run cleanly: what depends on it is skipped, not failed."""
+
+
+class StepFailed(SbdkError):
+    """Raised by a step whose work ran but did not succeed (a failing model or test); `value`
+    is what it produced anyway (e.g. the dbt results, to show which nodes failed)."""
+
+    def __init__(self, message: str, value: Any = None) -> None:
+        super().__init__(message)
+        self.value = value
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    description: str  # shown while the step runs
+    work: Callable[[], Any]
+    depends_on: Sequence[str] = ()
+    always: bool = False  # run even when something upstream failed or was skipped
+    describe: Callable[[Any], str] = lambda value: ""  # one line about a finished step's value
+
+
+@dataclass
+class StepResult:
+    name: str
+    status: str
+    started_at: datetime | None = None
+    seconds: float = 0.0
+    detail: str = ""  # what the step did, one line
+    message: str = ""  # why it failed or was skipped, one line
+    value: Any = None  # what `work` returned
+    ended_run: bool = False  # succeeded by finding nothing to do (NothingToDo)
+    error: BaseException | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == SUCCESS
+
+
+class StepReporter(Protocol):
+    def step_started(self, step: str, description: str) -> None: ...
+
+    def step_finished(self, result: StepResult) -> None: ...
+
+
+def run_steps(steps: Sequence[Step], reporter: StepReporter) -> list[StepResult]:
+    """Run `steps` in dependency order (they must be listed in one); return one result each.
+
+    A Ctrl-C stops the step it interrupts (`interrupted`), still runs the `always` steps (so an
+    interrupted run is recorded), then propagates.
+    """
+    _check_order(steps)
+    results: dict[str, StepResult] = {}
+    interrupted = False
+    for step in steps:
+        upstream = [results[name] for name in step.depends_on]
+        blocked = _blocked_by(upstream, interrupted)
+        if blocked is not None and not step.always:
+            results[step.name] = blocked_result(step.name, blocked)
+            reporter.step_finished(results[step.name])
+            continue
+        result = _run_one(step, reporter)
+        results[step.name] = result
+        interrupted = interrupted or result.status == INTERRUPTED
+    if interrupted:
+        raise KeyboardInterrupt
+    return list(results.values())
+
+
+def blocked_result(name: str, blocker: StepResult) -> StepResult:
+    if blocker.status in {FAILED, UPSTREAM_FAILED, INTERRUPTED}:
+        return StepResult(name, UPSTREAM_FAILED, message=f"not run: {blocker.name} failed")
+    return StepResult(name, SKIPPED, message=blocker.message or f"not run: {blocker.name}")
+
+
+def _blocked_by(upstream: list[StepResult], interrupted: bool) -> StepResult | None:
+    """The upstream result that keeps a step from running, if any."""
+    for result in upstream:
+        if result.status != SUCCESS or result.ended_run:
+            return result
+    if interrupted:
+        return StepResult("run", INTERRUPTED, message="interrupted")
+    return None
+
+
+def _run_one(step: Step, reporter: StepReporter) -> StepResult:
+    reporter.step_started(step.name, step.description)
+    result = StepResult(step.name, SUCCESS, started_at=datetime.now(UTC).replace(tzinfo=None))
+    started = time.perf_counter()
+    try:
+        result.value = step.work()
+        result.detail = step.describe(result.value)
+    except NothingToDo as stop:
+        # The step itself succeeded (a sensor that looked and found nothing); its
+        # dependents are skipped with its reason.
+        result.ended_run = True
+        result.detail = result.message = str(stop)
+    except KeyboardInterrupt as interrupt:
+        result.status, result.message, result.error = INTERRUPTED, "interrupted", interrupt
+    except StepFailed as failure:
+        result.status, result.message = FAILED, str(failure)
+        result.value = failure.value
+        if failure.value is not None:
+            result.detail = step.describe(failure.value)
+    except SbdkError as error:
+        result.status, result.message = FAILED, str(error)
+    except Exception as error:  # noqa: BLE001 - a step's crash is that step's failure
+        result.status, result.error = FAILED, error
+        result.message = f"unexpected {type(error).__name__}: {_one_line(str(error))}"
+    result.seconds = time.perf_counter() - started
+    reporter.step_finished(result)
+    return result
+
+
+def _check_order(steps: Sequence[Step]) -> None:
+    seen: set[str] = set()
+    for step in steps:
+        if step.name in seen:
+            raise ValueError(f"step {step.name!r} is declared twice")
+        missing = [name for name in step.depends_on if name not in seen]
+        if missing:
+            raise ValueError(f"step {step.name!r} depends on {missing}, not declared before it")
+        seen.add(step.name)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(line.strip() for line in message.strip().splitlines() if line.strip())

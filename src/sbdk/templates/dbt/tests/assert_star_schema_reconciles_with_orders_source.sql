@@ -1,0 +1,65 @@
+-- The star schema holds exactly the orders of the source and their items:
+--   orders, amount:           sbdk_source('orders') = fct_orders
+--   items, quantity, amount:  the source's line_items = fct_orders = fct_order_items
+-- The source's items are measured on the JSON text itself (json_array_length, JSON paths),
+-- not through the unnest the models use. Returns one row per measure and layer that differs.
+-- sbdk_source('orders') is raw.raw_orders in full mode and int_app__orders in incremental
+-- mode: one stream either way, so this holds in both modes.
+
+with source_orders as (
+
+    select amount, line_items::json as line_items
+    from {{ sbdk_source('orders') }}
+
+),
+
+measures as (
+
+    select 'orders' as measure, 'source' as layer, count(*)::decimal(38, 2) as value
+    from source_orders
+    union all
+    select 'order amount', 'source', coalesce(sum(amount), 0) from source_orders
+    union all
+    select 'items', 'source', coalesce(sum(json_array_length(line_items)), 0) from source_orders
+    union all
+    select 'quantity', 'source',
+        coalesce(sum(list_sum(json_extract(line_items, '$[*].quantity')::integer[])), 0)
+    from source_orders
+    union all
+    select 'item amount', 'source',
+        coalesce(sum(list_sum(list_transform(
+            json_extract(line_items, '$[*]'),
+            lambda item: (item ->> 'quantity')::integer * (item ->> 'unit_price')::decimal(12, 2)
+        ))), 0)
+    from source_orders
+
+    union all
+    select 'orders', 'fct_orders', count(*) from {{ ref('fct_orders') }}
+    union all
+    select 'order amount', 'fct_orders', coalesce(sum(order_amount), 0) from {{ ref('fct_orders') }}
+    union all
+    select 'items', 'fct_orders', coalesce(sum(item_count), 0) from {{ ref('fct_orders') }}
+    union all
+    select 'quantity', 'fct_orders', coalesce(sum(total_quantity), 0) from {{ ref('fct_orders') }}
+
+    union all
+    select 'items', 'fct_order_items', count(*) from {{ ref('fct_order_items') }}
+    union all
+    select 'quantity', 'fct_order_items', coalesce(sum(quantity), 0) from {{ ref('fct_order_items') }}
+    union all
+    select 'item amount', 'fct_order_items', coalesce(sum(line_amount), 0)
+    from {{ ref('fct_order_items') }}
+
+)
+
+select
+    m.measure,
+    m.layer,
+    s.value as expected_value,
+    m.value as actual_value
+from measures as m
+join measures as s
+    on s.measure = m.measure
+   and s.layer = 'source'
+where m.layer != 'source'
+  and m.value != s.value

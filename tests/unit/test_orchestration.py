@@ -1,0 +1,251 @@
+"""The step graph, the sensor and the run history, without dbt."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from sbdk.errors import SbdkError
+from sbdk.orchestration import history
+from sbdk.orchestration.graph import NothingToDo, Step, StepFailed, run_steps
+from sbdk.orchestration.sensor import SensorPolicy, wait_for
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.finished: list = []
+
+    def step_started(self, step: str, description: str) -> None:
+        self.started.append(step)
+
+    def step_finished(self, result) -> None:
+        self.finished.append(result)
+
+
+def fail(message: str):
+    def work():
+        raise SbdkError(message)
+
+    return work
+
+
+def statuses(results) -> dict[str, str]:
+    return {result.name: result.status for result in results}
+
+
+def test_a_failed_step_stops_its_dependents_but_not_independent_steps():
+    ran = []
+    steps = [
+        Step("extract", "", lambda: ran.append("extract") or 3, describe=lambda n: f"{n} rows"),
+        Step("load", "", fail("disk full"), ["extract"]),
+        Step("build", "", lambda: ran.append("build"), ["load"]),
+        Step("docs", "", lambda: ran.append("docs"), ["extract"]),
+        Step("record", "", lambda: ran.append("record"), ["build", "docs"], always=True),
+    ]
+    reporter = Recorder()
+    results = run_steps(steps, reporter)
+
+    assert statuses(results) == {
+        "extract": "success",
+        "load": "failed",
+        "build": "upstream_failed",
+        "docs": "success",
+        "record": "success",
+    }
+    assert ran == ["extract", "docs", "record"]
+    assert results[0].detail == "3 rows" and results[0].value == 3
+    assert results[1].message == "disk full"
+    assert results[2].message == "not run: load failed"
+    assert reporter.started == ["extract", "load", "docs", "record"]  # build never started
+    assert [r.name for r in reporter.finished] == [s.name for s in steps]
+
+
+def test_a_step_failure_keeps_what_the_step_produced():
+    def build():
+        raise StepFailed("1 model(s) failed: orders", value={"built": 9})
+
+    [result] = run_steps(
+        [Step("build", "", build, describe=lambda v: f"{v['built']} built")], Recorder()
+    )
+    assert result.status == "failed"
+    assert result.value == {"built": 9}
+    assert result.detail == "9 built"
+
+
+def test_an_unexpected_exception_fails_the_step_with_a_one_line_message():
+    def crash():
+        raise ValueError("bad\nvalue")
+
+    [result] = run_steps([Step("load", "", crash)], Recorder())
+    assert result.status == "failed"
+    assert result.message == "unexpected ValueError: bad value"
+    assert isinstance(result.error, ValueError)
+
+
+def test_nothing_to_do_skips_dependents_and_is_not_a_failure():
+    def sensor():
+        raise NothingToDo("no new data")
+
+    results = run_steps(
+        [
+            Step("sensor", "", sensor),
+            Step("load", "", lambda: pytest.fail("must not run"), ["sensor"]),
+            Step("build", "", lambda: pytest.fail("must not run"), ["load"]),
+            Step("record", "", lambda: "recorded", ["build"], always=True),
+        ],
+        Recorder(),
+    )
+    assert statuses(results) == {
+        "sensor": "success",
+        "load": "skipped",
+        "build": "skipped",
+        "record": "success",
+    }
+    assert results[0].ended_run and results[0].detail == "no new data"
+    assert results[1].message == results[2].message == "no new data"
+
+
+def test_ctrl_c_marks_the_step_interrupted_runs_always_steps_then_propagates():
+    recorded = []
+
+    def load():
+        raise KeyboardInterrupt
+
+    reporter = Recorder()
+    with pytest.raises(KeyboardInterrupt):
+        run_steps(
+            [
+                Step("load", "", load),
+                Step("build", "", lambda: pytest.fail("must not run"), ["load"]),
+                Step("record", "", lambda: recorded.append(True), ["build"], always=True),
+            ],
+            reporter,
+        )
+    assert statuses(reporter.finished) == {
+        "load": "interrupted",
+        "build": "upstream_failed",
+        "record": "success",
+    }
+    assert recorded == [True]
+
+
+def test_steps_must_be_declared_after_what_they_depend_on():
+    with pytest.raises(ValueError, match="depends on"):
+        run_steps(
+            [Step("build", "", lambda: None, ["load"]), Step("load", "", lambda: None)], Recorder()
+        )
+    with pytest.raises(ValueError, match="twice"):
+        run_steps([Step("a", "", lambda: None), Step("a", "", lambda: None)], Recorder())
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_the_sensor_pokes_until_data_arrives():
+    clock = FakeClock()
+    answers = iter([0, 0, 0, 5])
+    found = wait_for(lambda: next(answers), SensorPolicy(2, 60), sleep=clock.sleep, clock=clock)
+    assert found == 5
+    assert clock.sleeps == [2, 2, 2]
+
+
+def test_the_sensor_gives_up_at_its_timeout_without_oversleeping():
+    clock = FakeClock()
+    pokes = []
+    with pytest.raises(NothingToDo, match="no new data after waiting 5s"):
+        wait_for(
+            lambda: pokes.append(clock.now), SensorPolicy(2, 5), sleep=clock.sleep, clock=clock
+        )
+    assert clock.sleeps == [2, 2, 1]
+    assert pokes == [0, 2, 4, 5]  # one last look at the deadline
+
+
+def test_a_zero_timeout_sensor_looks_once():
+    clock = FakeClock()
+    with pytest.raises(NothingToDo, match="^no new data$"):
+        wait_for(lambda: None, SensorPolicy(5, 0), sleep=clock.sleep, clock=clock)
+    assert clock.sleeps == []
+
+
+def record(run_id: str, started: datetime, status: str = "success") -> history.RunRecord:
+    return history.RunRecord(
+        run_id=run_id,
+        command="run",
+        mode="full",
+        status=status,
+        started_at=started,
+        finished_at=started + timedelta(seconds=7.5),
+        failed_step="build" if status == "failed" else None,
+        message="1 model(s) failed: orders" if status == "failed" else None,
+        models_built=9,
+        models_failed=1 if status == "failed" else 0,
+        tests_passed=90,
+        sbdk_version="test",
+        steps=[
+            history.StepRecord("load", "success", started, 1.0, "10 rows into raw"),
+            history.StepRecord("build", status, started, 5.0, "", "boom", "invocation-1"),
+        ],
+        tables=[history.TableRecord("load", "raw.raw_users", rows=10)],
+        failures=[history.FailureRecord("build", "orders", "model", "error", "boom")]
+        if status == "failed"
+        else [],
+    )
+
+
+def test_runs_are_recorded_and_read_back_newest_first(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    start = datetime(2026, 1, 1, 12, 0, 0)
+    history.record_run(path, record("20260101-120000-aaaa", start))
+    history.record_run(path, record("20260101-130000-bbbb", start + timedelta(hours=1), "failed"))
+
+    runs = history.recent_runs(path, 10)
+    assert [run.run_id for run in runs] == ["20260101-130000-bbbb", "20260101-120000-aaaa"]
+    assert runs[0].status == "failed" and runs[0].failed_step == "build"
+    assert runs[0].seconds == 7.5
+    assert [step.step for step in runs[0].steps] == ["load", "build"]
+    assert [run.run_id for run in history.recent_runs(path, 1)] == ["20260101-130000-bbbb"]
+
+    failed = history.find_run(path, "20260101-13")
+    assert failed.failures == [history.FailureRecord("build", "orders", "model", "error", "boom")]
+    assert failed.tables == [history.TableRecord("load", "raw.raw_users", 10, None)]
+    assert failed.steps[1].dbt_invocation_id == "invocation-1"
+
+
+def test_finding_a_run_needs_a_unique_known_prefix(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    start = datetime(2026, 1, 1, 12, 0, 0)
+    history.record_run(path, record("20260101-120000-aaaa", start))
+    history.record_run(path, record("20260101-120000-bbbb", start))
+    with pytest.raises(SbdkError, match="matches 2 runs"):
+        history.find_run(path, "20260101")
+    with pytest.raises(SbdkError, match="no run 'nope'"):
+        history.find_run(path, "nope")
+    assert history.find_run(path, "20260101-120000-b").run_id == "20260101-120000-bbbb"
+
+
+def test_an_empty_warehouse_has_no_history(tmp_path):
+    import duckdb
+
+    path = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(path)).close()
+    assert history.recent_runs(path, 5) == []
+    with pytest.raises(SbdkError, match="no runs recorded yet"):
+        history.find_run(path, "x")
+
+
+def test_run_ids_sort_by_start_time():
+    early = history.new_run_id(datetime(2026, 1, 1, 9, 59, 59))
+    late = history.new_run_id(datetime(2026, 1, 1, 10, 0, 0))
+    assert early < late and early.startswith("20260101-095959-")
