@@ -152,12 +152,14 @@ def check_evaluations(result) -> list:
 
 
 def dbt_models(root: Path, with_processed: bool) -> set[str]:
-    """The model files of the project (processed models exist in incremental mode only)."""
+    """The models of the project that are built: processed models exist in incremental mode
+    only, and ephemeral ones are inlined into others."""
     models = root / "dbt" / "models"
     return {
         path.stem
         for path in models.rglob("*.sql")
-        if with_processed or "processed" not in path.relative_to(models).parts
+        if (with_processed or "processed" not in path.relative_to(models).parts)
+        and "materialized='ephemeral'" not in path.read_text()
     }
 
 
@@ -199,9 +201,10 @@ def test_materializing_everything_builds_what_sbdk_run_builds(full_mode):
     assert materialized(full_mode.result) == set(graph.get_all_asset_keys())
     checks = check_evaluations(full_mode.result)
     assert checks and all(check.passed for check in checks)
-    built = snapshot(full_mode.root, ("raw", "intermediate", "marts"), VOLATILE)
-    assert {"marts.user_metrics", "marts.daily_summary"} <= built.keys()
-    assert built == snapshot(full_mode.twin, ("raw", "intermediate", "marts"), VOLATILE)
+    schemas = ("raw", "intermediate", "marts", "analytics")
+    built = snapshot(full_mode.root, schemas, VOLATILE)
+    assert {"marts.user_metrics", "marts.fct_orders", "analytics.analytics_orders"} <= built.keys()
+    assert built == snapshot(full_mode.twin, schemas, VOLATILE)
     for table, rows in built.items():
         assert rows, table
 
@@ -317,7 +320,7 @@ def test_a_first_run_builds_only_the_models_whose_inputs_exist(incremental_mode)
 
 
 def test_sensor_runs_build_the_same_tables_as_sbdk_run_incremental(incremental_mode):
-    schemas = ("processed", "intermediate", "marts")
+    schemas = ("processed", "staging", "intermediate", "marts", "analytics")
     built = snapshot(incremental_mode.root, schemas, VOLATILE | PER_LANDING)
     assert {"processed.int_app__orders", "marts.user_metrics"} <= built.keys()
     assert built == snapshot(incremental_mode.twin, schemas, VOLATILE | PER_LANDING)

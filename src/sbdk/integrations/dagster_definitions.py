@@ -543,7 +543,8 @@ def _existing_relations(path: Path) -> set[tuple[str, str]]:
 def _downstream_model_keys(
     manifest: Mapping[str, Any], translator: WarehouseTranslator, model: str
 ) -> set[dg.AssetKey]:
-    """The asset keys of every model built on `model`, directly or not."""
+    """The asset keys of every model built on `model`, directly or not (ephemeral models are
+    inlined into others, never built: they are no assets)."""
     children = manifest["child_map"]
     pending, seen = [_model(manifest, model)["unique_id"]], set()
     while pending:
@@ -555,7 +556,9 @@ def _downstream_model_keys(
     return {
         translator.get_asset_key(nodes[unique_id])
         for unique_id in seen
-        if unique_id in nodes and nodes[unique_id]["resource_type"] == "model"
+        if unique_id in nodes
+        and nodes[unique_id]["resource_type"] == "model"
+        and nodes[unique_id]["config"].get("materialized") != "ephemeral"
     }
 
 
