@@ -105,7 +105,7 @@ def history(tmp_path_factory) -> History:
 
     first = sbdk("run", *SMALL_RUN, cwd=root)
     assert first.code == 0, first.output
-    sbdk_build = last_invocation(root)
+    sbdk_build = last_invocation(root)  # its test step's `dbt test` (after its `dbt run`)
 
     plain = dbt(root, "build")
     assert plain.returncode == 0, plain.stdout[-3000:]
@@ -202,7 +202,7 @@ def test_the_invocation_row_counts_its_nodes(history, name):
     )
     assert row == [
         (
-            "build",
+            invocation.run_results["args"]["which"],
             not any(status in {"error", "fail"} for status in statuses),
             len(statuses),
             sum(status in {"success", "pass"} for status in statuses),
@@ -278,9 +278,12 @@ def test_definitions_match_the_manifest_of_their_invocation(history):
     )
     executed_models = {r["unique_id"] for r in invocation.results(MODEL_TYPES)}
     assert {row[0] for row in models} == executed_models
-    # a full build runs every enabled model of the manifest
+    # a full build runs every enabled model of the manifest but the ephemeral ones, which
+    # dbt inlines into the models using them
     manifest_models = [
-        n for n in invocation.manifest["nodes"].values() if n["resource_type"] == "model"
+        n
+        for n in invocation.manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"]["materialized"] != "ephemeral"
     ]
     assert len(models) == len(manifest_models)
     for node_id, materialization, depends_on, tags, schema_name, config_materialized in models:
@@ -332,10 +335,26 @@ def test_test_results_view_joins_outcomes_and_definitions(history):
 
 def test_history_accumulates_across_sbdk_and_plain_dbt(history):
     root = history.root
-    assert history.invocations_after_plain_dbt == 2
+    assert history.invocations_after_plain_dbt == 3  # sbdk run's dbt run and dbt test, dbt build
     recorded = dict(query(root, "select invocation_id, command from observability.invocations"))
-    assert recorded[history.sbdk_build.invocation_id] == "build"
+    assert recorded[history.sbdk_build.invocation_id] == "test"
     assert recorded[history.plain_build.invocation_id] == "build"
+    # sbdk's run history names the dbt invocations of its build and test steps
+    steps = query(
+        root,
+        """select s.step, s.dbt_invocation_id, i.command, i.nodes_total, r.models_built
+           from observability.sbdk_run_steps s
+           join observability.sbdk_runs r using (run_id)
+           join observability.invocations i on i.invocation_id = s.dbt_invocation_id
+           where r.started_at = (select min(started_at) from observability.sbdk_runs)
+           order by s.step_number""",
+    )
+    assert [(step, command) for step, _, command, _, _ in steps] == [
+        ("build", "run"),
+        ("test", "test"),
+    ]
+    assert steps[0][3] == steps[0][4]  # the build step's nodes are the models it built
+    assert steps[1][1] == history.sbdk_build.invocation_id
     # every invocation's nodes_total is its number of run_results rows
     mismatched = scalar(
         root,
@@ -355,7 +374,8 @@ def test_history_survives_a_rerun_and_an_incremental_full_refresh(history):
     root = history.root
     first = history.sbdk_build
     assert len(recorded_results(root, first.invocation_id)) == len(first.results())
-    # the rerun added one invocation, the incremental run one per batch and rebuild
+    # the rerun added two invocations (dbt run, dbt test), the incremental run one per batch
+    # and one each for the downstream rebuild and its tests
     modes = query(
         root,
         "select sbdk_mode, full_refresh, command from observability.invocations "
@@ -365,8 +385,8 @@ def test_history_survives_a_rerun_and_an_incremental_full_refresh(history):
     assert len(modes) >= 4  # three streams' batches and the downstream build
     assert {mode for mode, _, _ in modes} == {"incremental"}
     assert any(full_refresh for _, full_refresh, _ in modes)
-    assert {command for _, _, command in modes} == {"run", "build"}
-    assert invocation_count(root) == history.invocations_after_compile + 1 + len(modes)
+    assert {command for _, _, command in modes} == {"run", "test"}
+    assert invocation_count(root) == history.invocations_after_compile + 2 + len(modes)
 
 
 def test_dbt_compile_records_nothing_and_does_not_fail(history):
