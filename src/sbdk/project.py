@@ -15,8 +15,10 @@ PROJECT_TEMPLATE = "project"
 DBT_TEMPLATE = "dbt"
 TEMPLATE_NAME = "sbdk_project"  # the placeholder project name inside the templates
 # Dotfiles are renamed so that packaging tools ship them as plain data files.
-_RENAMED = {"gitignore": ".gitignore"}
-_TEMPLATED = {CONFIG_FILE, "README.md", "dbt_project.yml"}
+_RENAMED = {"gitignore": ".gitignore", "env": ".env"}
+_TEMPLATED = {CONFIG_FILE, "README.md", "dbt_project.yml", "workspace.yaml"}
+# A .env may already hold the user's own variables (credentials): --force leaves it alone.
+_KEPT_IF_PRESENT = {".env"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ def _copy_tree(source: Traversable, destination: Path, name: str) -> list[Path]:
         path = destination / _RENAMED.get(entry.name, entry.name)
         if entry.is_dir():
             written += _copy_tree(entry, path, name)
+            continue
+        if path.name in _KEPT_IF_PRESENT and path.exists():
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         if entry.name in _TEMPLATED:

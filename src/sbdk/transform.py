@@ -195,13 +195,8 @@ class DbtProject:
             args += ["--indirect-selection", indirect_selection]
 
         self._progress = progress
-        environment = {
-            WAREHOUSE_ENV: str(self.settings.warehouse_path),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            **self._landing_environment(),
-        }
         try:
-            with scoped_environment(environment):
+            with scoped_environment(dbt_environment(self.settings)):
                 runner = self._dbt_runner() if parse_with is None else self._parsed(parse_with)
                 outcome = runner.invoke(args)
         finally:
@@ -213,19 +208,6 @@ class DbtProject:
             # dbt treats a selector that matches nothing as success; that is usually a typo.
             raise SbdkError(f"--select {' '.join(select)} matched nothing in {dbt_dir}")
         return result
-
-    def _landing_environment(self) -> dict[str, str]:
-        """What the profile needs to read an s3:// landing root (empty values: nothing)."""
-        import importlib.util
-
-        incremental = self.settings.config.incremental
-        # Without s3fs, incremental runs stop earlier with a clear error; full-mode builds,
-        # which read no landed file, must not fail on it.
-        s3 = self.settings.landing_is_s3 and importlib.util.find_spec("s3fs") is not None
-        return {
-            LANDING_FILESYSTEM_ENV: "s3" if s3 else "",
-            S3_ENDPOINT_ENV: (incremental.s3_endpoint_url or "") if s3 else "",
-        }
 
     def _common_args(self) -> list[str]:
         dbt_dir = str(self.settings.dbt_dir)
@@ -243,21 +225,29 @@ class DbtProject:
         merged = {**self.settings.config.dbt.vars, **(variables or {})}
         return ["--vars", json.dumps(merged, default=str)] if merged else []
 
+    def parse(
+        self, variables: Mapping[str, Any] | None = None, target_path: Path | None = None
+    ) -> Any:
+        """`dbt parse` with `variables`; returns dbt's manifest. manifest.json (and the partial
+        parse file dbt reuses) are written to `target_path`, by default the project's target/."""
+        args = ["parse", *self._common_args(), *self._vars_args(variables)]
+        if target_path is not None:
+            args += ["--target-path", str(target_path)]
+        with scoped_environment(dbt_environment(self.settings)):
+            outcome = self._dbt_runner().invoke(args)
+        if not outcome.success or outcome.result is None:
+            reason = _one_line(str(outcome.exception)) if outcome.exception else "see dbt.log"
+            raise SbdkError(f"dbt could not parse the project: {reason}")
+        return outcome.result
+
     def _parsed(self, variables: Mapping[str, Any]) -> Any:
         """A runner holding a manifest parsed with `variables` (cached per set of vars)."""
         key = json.dumps(variables, sort_keys=True, default=str)
         if key not in self._parsed_runners:
-            outcome = self._dbt_runner().invoke(
-                ["parse", *self._common_args(), *self._vars_args(variables)]
-            )
-            if not outcome.success or outcome.result is None:
-                reason = _one_line(str(outcome.exception)) if outcome.exception else "see dbt.log"
-                raise SbdkError(f"dbt could not parse the project: {reason}")
+            manifest = self.parse(variables)
             from dbt.cli.main import dbtRunner
 
-            self._parsed_runners[key] = dbtRunner(
-                manifest=outcome.result, callbacks=[self._on_event]
-            )
+            self._parsed_runners[key] = dbtRunner(manifest=manifest, callbacks=[self._on_event])
         return self._parsed_runners[key]
 
     def _dbt_runner(self) -> Any:
@@ -298,6 +288,24 @@ class DbtProject:
                     seconds=result.execution_time,
                 )
             )
+
+
+def dbt_environment(settings: Settings) -> dict[str, str]:
+    """The environment variables every dbt invocation of the project runs with: the profile
+    reads the warehouse path, and what it needs to read an s3:// landing root (empty values:
+    nothing), from them."""
+    import importlib.util
+
+    incremental = settings.config.incremental
+    # Without s3fs, incremental runs stop earlier with a clear error; full-mode builds,
+    # which read no landed file, must not fail on it.
+    s3 = settings.landing_is_s3 and importlib.util.find_spec("s3fs") is not None
+    return {
+        WAREHOUSE_ENV: str(settings.warehouse_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        LANDING_FILESYSTEM_ENV: "s3" if s3 else "",
+        S3_ENDPOINT_ENV: (incremental.s3_endpoint_url or "") if s3 else "",
+    }
 
 
 def _release_warehouse() -> None:

@@ -34,6 +34,7 @@ def test_init_creates_a_complete_project(tmp_path, monkeypatch):
         "dbt/tests/generic/accepted_range.sql",
         "streams/app/users.json", "streams/app/orders.json", "streams/app/events.json",
         "dbt/models/processed/app/int_app__events.sql",
+        "definitions.py", "workspace.yaml", "dagster.yaml", ".env",
     ):  # fmt: skip
         assert (root / path).is_file(), path
     assert 'name = "shop"' in (root / "sbdk.toml").read_text()
@@ -54,6 +55,7 @@ def test_init_refuses_a_non_empty_directory_without_force(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "notes.txt").write_text("mine")
     (tmp_path / "sbdk.toml").write_text("# my settings")
+    (tmp_path / ".env").write_text("AWS_SECRET_ACCESS_KEY=mine\n")
     result = invoke("init", ".", "--name", "shop")
     assert result.exit_code == 1
     assert "not empty" in result.output and "--force" in result.output
@@ -62,6 +64,7 @@ def test_init_refuses_a_non_empty_directory_without_force(tmp_path, monkeypatch)
     forced = invoke("init", ".", "--name", "shop", "--force")
     assert forced.exit_code == 0, forced.output
     assert (tmp_path / "notes.txt").read_text() == "mine"  # files the template lacks stay
+    assert (tmp_path / ".env").read_text() == "AWS_SECRET_ACCESS_KEY=mine\n"  # may hold secrets
     assert 'name = "shop"' in (tmp_path / "sbdk.toml").read_text()
 
 

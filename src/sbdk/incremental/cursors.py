@@ -37,6 +37,20 @@ def read_cursors(path: Path) -> dict[str, str]:
         return dict(connection.execute(f"select stream, last_file from {CURSOR_TABLE}").fetchall())
 
 
+def peek_cursors(path: Path) -> dict[str, str]:
+    """The cursors, read without taking the warehouse's write lock: for pollers (sensors)
+    that must neither block nor be blocked by someone reading the warehouse."""
+    with warehouse.connect(path, read_only=True) as connection:
+        (exists,) = connection.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema || '.' || table_name = ?",
+            [CURSOR_TABLE],
+        ).fetchone()
+        if not exists:
+            return {}
+        return dict(connection.execute(f"select stream, last_file from {CURSOR_TABLE}").fetchall())
+
+
 def advance_cursor(path: Path, stream: str, last_file: str, files: int) -> None:
     """Record that every file up to `last_file` has been processed."""
     with warehouse.connect(path) as connection:
