@@ -45,6 +45,8 @@ WAREHOUSE_SCHEMAS = {
 # but not `analytics`, the commonest name of a dbt project: a project of that name builds its
 # `analytics` schema fine (tried), and refusing it would turn many users away at `sbdk init`.
 _RESERVED_NAMES = {"dbt", "dbt_duckdb", "duckdb", "sbdk", *WAREHOUSE_SCHEMAS} - {"analytics"}
+# YAML 1.1 reads these unquoted as booleans or null: `name: on` in dbt_project.yml is True.
+_YAML_SCALAR_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 
 
 def validate_project_name(name: str) -> str:
@@ -59,6 +61,10 @@ def validate_project_name(name: str) -> str:
         )
     if name.lower() in _RESERVED_NAMES:
         raise SbdkError(f"'{name}' is reserved by dbt or the warehouse layout; pick another name")
+    if name.lower() in _YAML_SCALAR_WORDS:
+        raise SbdkError(
+            f"'{name}' reads as a boolean or null in dbt's YAML files; pick another name"
+        )
     return name
 
 

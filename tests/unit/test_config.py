@@ -120,7 +120,9 @@ def test_valid_project_names(name):
     assert validate_project_name(name) == name
 
 
-@pytest.mark.parametrize("name", ["my-shop", "2shop", "shop!", "", "dbt", "marts"])
+@pytest.mark.parametrize(
+    "name", ["my-shop", "2shop", "shop!", "", "dbt", "marts", "observability", "on", "No", "null"]
+)
 def test_invalid_project_names(name):
     with pytest.raises(SbdkError):
         validate_project_name(name)
