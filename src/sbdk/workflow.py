@@ -360,13 +360,17 @@ def _checked(result: DbtResult, value: Any = None) -> DbtResult:
     if result.error:
         raise StepFailed(f"dbt {result.command} failed: {result.error}", value=value or result)
     if result.failed:
-        models = [node for node in result.failed if not node.is_test]
+        # dbt reports its on-run-end hook (the observability recorder) as an "operation" node
+        hooks = [node for node in result.failed if node.resource_type == "operation"]
+        models = [n for n in result.failed if not n.is_test and n.resource_type != "operation"]
         tests = [node for node in result.failed if node.is_test]
         parts = []
         if models:
             parts.append(f"{len(models)} model(s) failed: {_names(models)}")
         if tests:
             parts.append(f"{len(tests)} test(s) failed: {_names(tests)}")
+        if hooks:
+            parts.append(f"the on-run-end hook failed: {hooks[0].message}")
         raise StepFailed("; ".join(parts), value=value or result)
     return result
 
