@@ -467,7 +467,12 @@ def compiled_nodes(
     }
     graph = {uid: set(node["depends_on"]["nodes"]) & models.keys() for uid, node in models.items()}
     ordered = [as_compiled(models[uid]) for uid in graphlib.TopologicalSorter(graph).static_order()]
-    tests = [as_compiled(node) for node in nodes.values() if node["resource_type"] == "test"]
+    # Tests dbt did not run (those of the other mode's models) have no compiled SQL.
+    tests = [
+        as_compiled(node)
+        for node in nodes.values()
+        if node["resource_type"] == "test" and node.get("compiled_code")
+    ]
     unsupported = [m.name for m in ordered if m.materialized not in {"view", "table"}]
     if unsupported:
         raise BenchmarkError(f"can only replay view and table models, not {unsupported}")
