@@ -79,7 +79,7 @@ def run_steps(steps: Sequence[Step], reporter: StepReporter) -> list[StepResult]
         upstream = [results[name] for name in step.depends_on]
         blocked = _blocked_by(upstream, interrupted)
         if blocked is not None and not step.always:
-            results[step.name] = blocked_result(step.name, blocked)
+            results[step.name] = _blocked_result(step.name, blocked)
             reporter.step_finished(results[step.name])
             continue
         result = _run_one(step, reporter)
@@ -90,7 +90,7 @@ def run_steps(steps: Sequence[Step], reporter: StepReporter) -> list[StepResult]
     return list(results.values())
 
 
-def blocked_result(name: str, blocker: StepResult) -> StepResult:
+def _blocked_result(name: str, blocker: StepResult) -> StepResult:
     if blocker.status in {FAILED, UPSTREAM_FAILED, INTERRUPTED}:
         return StepResult(name, UPSTREAM_FAILED, message=f"not run: {blocker.name} failed")
     return StepResult(name, SKIPPED, message=blocker.message or f"not run: {blocker.name}")
