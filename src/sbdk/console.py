@@ -134,18 +134,14 @@ def render_run_summary(summary: RunSummary, title: str) -> None:
         _add_incremental_rows(table, summary.incremental)
     models, tests = summary.models, summary.tests
     if models:
-        built = sum(1 for node in models if node.ok)
-        table.add_row("models", f"{built}/{len(models)} built")
+        table.add_row("models", f"{summary.models_built}/{len(models)} built")
     if tests or summary.step("test") is not None and summary.step("test").ok:
-        passed = sum(1 for node in tests if node.ok)
-        failed = sum(1 for node in tests if node.status in {"fail", "error"})
-        warned = sum(1 for node in tests if node.status == "warn")
         skipped = sum(1 for node in [*models, *tests] if node.status == "skipped")
-        style = "red" if failed else "green"
+        style = "red" if summary.tests_failed else "green"
         table.add_row(
             "tests",
-            f"[{style}]{passed} passed, {failed} failed[/]"
-            + (f", [yellow]{warned} warned[/]" if warned else "")
+            f"[{style}]{summary.tests_passed} passed, {summary.tests_failed} failed[/]"
+            + (f", [yellow]{summary.tests_warned} warned[/]" if summary.tests_warned else "")
             + (f", {skipped} skipped" if skipped else ""),
         )
     timings = "  ".join(

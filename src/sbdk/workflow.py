@@ -128,6 +128,26 @@ class RunSummary:
         return [node for _, result in self.dbt_results for node in result.tests]
 
     @property
+    def models_built(self) -> int:
+        return sum(1 for node in self.models if node.ok)
+
+    @property
+    def models_failed(self) -> int:
+        return sum(1 for node in self.models if node.status in {"fail", "error"})
+
+    @property
+    def tests_passed(self) -> int:
+        return sum(1 for node in self.tests if node.ok)
+
+    @property
+    def tests_failed(self) -> int:
+        return sum(1 for node in self.tests if node.status in {"fail", "error"})
+
+    @property
+    def tests_warned(self) -> int:
+        return sum(1 for node in self.tests if node.status == "warn")
+
+    @property
     def stage_seconds(self) -> dict[str, float]:
         return {step.name: step.seconds for step in self.steps if step.started_at is not None}
 
@@ -319,19 +339,9 @@ class Workspace:
         return generate(self.settings.config.data)
 
     def _land(self, storage_options: dict):
-        from sbdk.landing import LandingClock, land_days
+        from sbdk.landing import land_next_days
 
-        data = self.settings.config.data
-        clock = LandingClock(self.settings.state_dir)
-        return land_days(
-            data,
-            clock.next_days(self.settings.config.incremental.step_days, data),
-            self.settings.landing_root,
-            self.settings.state_dir,
-            storage_options=storage_options,
-            # the clock moves day by day, so a run stopped half-way resumes where it stopped
-            on_day_landed=lambda day, rows: clock.advance([day], data),
-        )
+        return land_next_days(self.settings, storage_options)
 
     def _load(self, tables):
         from sbdk.pipelines.load import load_raw
@@ -382,7 +392,6 @@ def _names(nodes) -> str:
 
 def _run_record(summary: RunSummary, started_at: datetime) -> history.RunRecord:
     failed = summary.failed_step
-    models, tests = summary.models, summary.tests
     run = history.RunRecord(
         run_id=summary.run_id,
         command=summary.command,
@@ -392,11 +401,11 @@ def _run_record(summary: RunSummary, started_at: datetime) -> history.RunRecord:
         finished_at=_utc_now(),
         failed_step=failed.name if failed else None,
         message=failed.message if failed else None,
-        models_built=sum(1 for node in models if node.ok),
-        models_failed=sum(1 for node in models if node.status in {"fail", "error"}),
-        tests_passed=sum(1 for node in tests if node.ok),
-        tests_failed=sum(1 for node in tests if node.status in {"fail", "error"}),
-        tests_warned=sum(1 for node in tests if node.status == "warn"),
+        models_built=summary.models_built,
+        models_failed=summary.models_failed,
+        tests_passed=summary.tests_passed,
+        tests_failed=summary.tests_failed,
+        tests_warned=summary.tests_warned,
         sbdk_version=__version__,
     )
     invocations = {step: result.invocation_id for step, result in summary.dbt_results}

@@ -330,20 +330,10 @@ def _incremental_assets(
     )
     def landing(context: AssetExecutionContext):
         """Land the next [incremental] step_days simulated days, like `sbdk run --incremental`."""
-        from sbdk.landing import LandingClock, land_days
+        from sbdk.landing import land_next_days
 
-        data = settings.config.data
-        clock = LandingClock(settings.state_dir)
         with _one_line_failures():
-            landed = land_days(
-                data,
-                clock.next_days(settings.config.incremental.step_days, data),
-                settings.landing_root,
-                settings.state_dir,
-                storage_options=settings.landing_storage_options(),
-                # day by day, so that a run stopped half-way resumes where it stopped
-                on_day_landed=lambda day, rows: clock.advance([day], data),
-            )
+            landed = land_next_days(settings, settings.landing_storage_options())
         if not landed.days:
             context.log.info("no new days: the simulated clock has reached the end of the window")
         for stream in streams:
