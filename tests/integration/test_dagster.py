@@ -28,32 +28,13 @@ from sbdk.integrations.dagster_definitions import (  # noqa: E402
     build_definitions,
     landing_key,
 )
-from sbdk.project import scaffold_project  # noqa: E402
+
+from .test_incremental import PER_LANDING, VOLATILE, new_project  # noqa: E402
+from .test_incremental import SETTINGS as INCREMENTAL_SETTINGS  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
 FULL_SETTINGS = {"users = 10000": "users = 800", "events_per_user = 30": "events_per_user = 15"}
-# A two-week world landed two days at a time, as in test_incremental.
-INCREMENTAL_SETTINGS = {
-    "users = 10000": "users = 600",
-    "end_date = 2026-01-01": "end_date = 2025-01-15",
-    "enabled = false": "enabled = true",
-    "step_days = 1": "step_days = 2",
-    "batch_size = 10": "batch_size = 2",
-}
-VOLATILE = {"dbt_updated_at"}  # current_timestamp columns
-PER_LANDING = {"_batch_id", "_source_file"}  # differ between two landings of the same data
-
-
-def new_project(workdir: Path, name: str, settings: dict[str, str]) -> Path:
-    root = scaffold_project(workdir / name).root
-    config = root / "sbdk.toml"
-    text = config.read_text()
-    for default, value in settings.items():
-        assert default in text, default
-        text = text.replace(default, value, 1)
-    config.write_text(text)
-    return root
 
 
 @dataclass

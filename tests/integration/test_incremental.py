@@ -45,12 +45,13 @@ def snapshot(root: Path, ignore: set[str]) -> dict[str, list[tuple]]:
     return tables
 
 
-def new_project(workdir: Path, name: str) -> Path:
+def new_project(workdir: Path, name: str, settings: dict[str, str] = SETTINGS) -> Path:
+    """`sbdk init` a project, then replace default lines of its sbdk.toml with `settings`."""
     assert sbdk("init", name, cwd=workdir).code == 0
     root = workdir / name
     config = root / "sbdk.toml"
     text = config.read_text()
-    for default, value in SETTINGS.items():
+    for default, value in settings.items():
         assert default in text, default
         text = text.replace(default, value, 1)
     config.write_text(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,9 +49,26 @@ def recorded_steps(root, run_id: str) -> dict[str, str]:
     )
 
 
+def printed_run_id(output: str) -> str:
+    """The run id `sbdk run` prints in its summary (`history  sbdk history <id>`)."""
+    [run_id] = re.findall(r"sbdk history (\d{8}-\d{6}-[0-9a-f]{4})", output)
+    return run_id
+
+
+def fixture_runs(built_project) -> list[tuple]:
+    """The recorded runs of the fixture's two `sbdk run`s, oldest first (other tests sharing
+    the project, such as `sbdk test`, record runs of their own)."""
+    printed = [
+        printed_run_id(run.output) for run in (built_project.first_run, built_project.second_run)
+    ]
+    runs = [run for run in recorded_runs(built_project.root) if run[0] in printed]
+    assert [run[0] for run in runs] == printed
+    return runs
+
+
 def test_every_run_is_recorded_and_listed(built_project):
-    runs = recorded_runs(built_project.root)
-    assert len(runs) == 2  # the fixture's two runs
+    runs = fixture_runs(built_project)
+    assert len(runs) == 2
     models_in_project = model_count(built_project.root)
     for run_id, status, failed_step, _, models, tests_passed, tests_failed in runs:
         assert (status, failed_step, tests_failed) == ("success", None, 0)
@@ -69,7 +87,7 @@ def test_every_run_is_recorded_and_listed(built_project):
 
 
 def test_one_run_shows_its_steps_tables_and_dbt_invocations(built_project):
-    run_id = recorded_runs(built_project.root)[-1][0]
+    run_id = fixture_runs(built_project)[-1][0]
     details = sbdk("history", run_id[:-2], cwd=built_project.root)  # a unique prefix
     assert details.code == 0, details.output
     assert f"Run {run_id}" in details.output
