@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from sbdk.errors import SbdkError
-from sbdk.orchestration import history
+from sbdk.orchestration import history, interrupts
 from sbdk.orchestration.graph import NothingToDo, Step, StepFailed, run_steps
 from sbdk.orchestration.sensor import SensorPolicy, wait_for
 
@@ -107,28 +107,98 @@ def test_nothing_to_do_skips_dependents_and_is_not_a_failure():
     assert results[1].message == results[2].message == "no new data"
 
 
-def test_ctrl_c_marks_the_step_interrupted_runs_always_steps_then_propagates():
+@pytest.fixture
+def stop_requests():
+    """The process-wide stop request, cleared before and after the test."""
+    interrupts.reset()
+    yield interrupts
+    interrupts.reset()
+
+
+def test_ctrl_c_marks_the_step_interrupted_and_runs_only_always_steps(stop_requests):
     recorded = []
 
     def load():
         raise KeyboardInterrupt
 
     reporter = Recorder()
-    with pytest.raises(KeyboardInterrupt):
-        run_steps(
-            [
-                Step("load", "", load),
-                Step("build", "", lambda: pytest.fail("must not run"), ["load"]),
-                Step("record", "", lambda: recorded.append(True), ["build"], always=True),
-            ],
-            reporter,
-        )
-    assert statuses(reporter.finished) == {
+    results = run_steps(
+        [
+            Step("load", "", load),
+            Step("build", "", lambda: pytest.fail("must not run"), ["load"]),
+            Step("docs", "", lambda: pytest.fail("must not run")),
+            Step("record", "", lambda: recorded.append(True), ["build"], always=True),
+        ],
+        reporter,
+    )
+    assert statuses(results) == {
         "load": "interrupted",
-        "build": "upstream_failed",
+        "build": "skipped",
+        "docs": "skipped",  # independent of load, but the user asked the run to stop
         "record": "success",
     }
+    assert results[1].message == "not run: the run was interrupted"
     assert recorded == [True]
+    assert stop_requests.requested()
+
+
+def test_a_stop_request_swallowed_inside_a_step_still_stops_the_run(stop_requests):
+    """Python drops a KeyboardInterrupt raised in a finalizer ("Exception ignored in ..."):
+    the step ends normally, but the signal handler has noted the request."""
+
+    def load():
+        stop_requests.note()  # what the handler does before its exception is dropped
+        return "loaded"
+
+    results = run_steps(
+        [
+            Step("load", "", load),
+            Step("build", "", lambda: pytest.fail("must not run"), ["load"]),
+            Step("record", "", lambda: "recorded", ["build"], always=True),
+        ],
+        Recorder(),
+    )
+    assert statuses(results) == {"load": "success", "build": "skipped", "record": "success"}
+
+
+def test_a_library_failure_caused_by_a_stop_request_is_an_interruption(stop_requests):
+    def extract():
+        stop_requests.note()  # dlt saw the signal and raised its own step exception
+        raise RuntimeError("PipelineStepFailed: extract failed: signal received")
+
+    [result] = run_steps([Step("extract", "", extract)], Recorder())
+    assert result.status == "interrupted"
+    assert result.message == "interrupted"
+
+
+def test_signals_raise_keyboard_interrupt_once_and_are_remembered(stop_requests):
+    import signal
+
+    previous = {number: signal.getsignal(number) for number in stop_requests.STOP_SIGNALS}
+    try:
+        stop_requests.install()
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGTERM)
+        assert stop_requests.requested() and stop_requests.exit_code() == 143
+        assert stop_requests.describe() == "SIGTERM"
+        signal.raise_signal(signal.SIGINT)  # a second signal while stopping: ignored
+        assert stop_requests.received_signal() == signal.SIGINT
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def test_a_signal_the_parent_ignores_stays_ignored(stop_requests):
+    import signal
+
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stop_requests.install()
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def test_steps_must_be_declared_after_what_they_depend_on():

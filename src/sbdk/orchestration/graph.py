@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sbdk.errors import SbdkError
+from sbdk.orchestration import interrupts
 
 SUCCESS, FAILED = "success", "failed"
 SKIPPED, UPSTREAM_FAILED, INTERRUPTED = "skipped", "upstream_failed", "interrupted"
@@ -41,6 +42,9 @@ class Step:
     depends_on: Sequence[str] = ()
     always: bool = False  # run even when something upstream failed or was skipped
     describe: Callable[[Any], str] = lambda value: ""  # one line about a finished step's value
+    # What the project holds when the run stops during this step (or just before it), for
+    # an interruption message that is true: e.g. "the warehouse was not changed".
+    if_interrupted: str = ""
 
 
 @dataclass
@@ -53,6 +57,7 @@ class StepResult:
     message: str = ""  # why it failed or was skipped, one line
     value: Any = None  # what `work` returned
     ended_run: bool = False  # succeeded by finding nothing to do (NothingToDo)
+    not_started_after_stop: bool = False  # skipped because a Ctrl-C/SIGTERM stopped the run
     error: BaseException | None = field(default=None, repr=False)
 
     @property
@@ -69,8 +74,9 @@ class StepReporter(Protocol):
 def run_steps(steps: Sequence[Step], reporter: StepReporter) -> list[StepResult]:
     """Run `steps` in dependency order (they must be listed in one); return one result each.
 
-    A Ctrl-C stops the step it interrupts (`interrupted`), still runs the `always` steps (so an
-    interrupted run is recorded), then propagates.
+    A Ctrl-C or SIGTERM stops the step it interrupts (`interrupted`) and every step after it
+    but the `always` ones (so an interrupted run is recorded); the caller sees it in the
+    results and `interrupts.requested()`.
     """
     _check_order(steps)
     results: dict[str, StepResult] = {}
@@ -84,25 +90,27 @@ def run_steps(steps: Sequence[Step], reporter: StepReporter) -> list[StepResult]
             continue
         result = _run_one(step, reporter)
         results[step.name] = result
-        interrupted = interrupted or result.status == INTERRUPTED
-    if interrupted:
-        raise KeyboardInterrupt
+        interrupted = interrupted or result.status == INTERRUPTED or interrupts.requested()
     return list(results.values())
 
 
 def _blocked_result(name: str, blocker: StepResult) -> StepResult:
-    if blocker.status in {FAILED, UPSTREAM_FAILED, INTERRUPTED}:
+    if blocker.status == INTERRUPTED:
+        return StepResult(
+            name, SKIPPED, message="not run: the run was interrupted", not_started_after_stop=True
+        )
+    if blocker.status in {FAILED, UPSTREAM_FAILED}:
         return StepResult(name, UPSTREAM_FAILED, message=f"not run: {blocker.name} failed")
     return StepResult(name, SKIPPED, message=blocker.message or f"not run: {blocker.name}")
 
 
 def _blocked_by(upstream: list[StepResult], interrupted: bool) -> StepResult | None:
     """The upstream result that keeps a step from running, if any."""
+    if interrupted:
+        return StepResult("run", INTERRUPTED, message="interrupted")
     for result in upstream:
         if result.status != SUCCESS or result.ended_run:
             return result
-    if interrupted:
-        return StepResult("run", INTERRUPTED, message="interrupted")
     return None
 
 
@@ -119,6 +127,7 @@ def _run_one(step: Step, reporter: StepReporter) -> StepResult:
         result.ended_run = True
         result.detail = result.message = str(stop)
     except KeyboardInterrupt as interrupt:
+        interrupts.note()
         result.status, result.message, result.error = INTERRUPTED, "interrupted", interrupt
     except StepFailed as failure:
         result.status, result.message = FAILED, str(failure)
@@ -130,6 +139,10 @@ def _run_one(step: Step, reporter: StepReporter) -> StepResult:
     except Exception as error:  # noqa: BLE001 - a step's crash is that step's failure
         result.status, result.error = FAILED, error
         result.message = f"unexpected {type(error).__name__}: {_one_line(str(error))}"
+    if result.status == FAILED and interrupts.requested():
+        # A library that caught the signal reports its own failure (dlt's step exceptions):
+        # the user stopped the step, it did not break.
+        result.status, result.message = INTERRUPTED, "interrupted"
     result.seconds = time.perf_counter() - started
     reporter.step_finished(result)
     return result
