@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sbdk.errors import SbdkError
@@ -10,6 +12,20 @@ from sbdk.errors import SbdkError
 RAW_SCHEMA = "raw"
 RAW_TABLES = ("raw_users", "raw_events", "raw_orders")
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+class WarehouseLocked(SbdkError):
+    """Another process holds the DuckDB file (DuckDB allows one writer and, while it writes,
+    no reader in any other process)."""
+
+    def __init__(self, message: str, holder_pid: int | None) -> None:
+        super().__init__(message)
+        self.holder_pid = holder_pid
+
+
+def lock_holder_pid(error: BaseException | str) -> int | None:
+    holder = _LOCK_HOLDER.search(str(error))
+    return int(holder["pid"]) if holder else None
 
 
 def lock_error_message(path: Path, error: BaseException | str) -> str | None:
@@ -36,8 +52,24 @@ def connect(path: Path, read_only: bool = False):
     except duckdb.Error as error:
         message = lock_error_message(path, error)
         if message:
-            raise SbdkError(message) from None
+            raise WarehouseLocked(message, lock_holder_pid(error)) from None
         raise SbdkError(f"cannot open the warehouse {path}: {error}") from None
+
+
+@contextmanager
+def writing(path: Path) -> Iterator:
+    """A connection for sbdk's own writes; DuckDB refusing one (a read-only folder, a full
+    disk) becomes a one-line SbdkError, and an unfinished transaction is rolled back."""
+    import duckdb
+
+    connection = connect(path)
+    try:
+        yield connection
+    except duckdb.Error as error:
+        reason = " ".join(str(error).split())
+        raise SbdkError(f"cannot write to the warehouse {path}: {reason}") from error
+    finally:
+        connection.close()
 
 
 def create_warehouse(path: Path) -> None:
