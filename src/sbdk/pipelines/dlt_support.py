@@ -12,8 +12,11 @@ def dlt_environment(state_dir: Path) -> dict[str, str]:
     return {
         "RUNTIME__DLTHUB_TELEMETRY": "false",
         "DLT_DATA_DIR": str(state_dir / "dlt"),
-        "RUNTIME__LOG_LEVEL": "ERROR",
+        "RUNTIME__LOG_LEVEL": "WARNING",  # into the project log (library_logs.py)
         "LOAD__DELETE_COMPLETED_JOBS": "true",
+        # sbdk's pipelines start from an empty working folder every time (nothing of an
+        # earlier, maybe interrupted, load is resumed): no state to fetch from the destination.
+        "RESTORE_FROM_DESTINATION": "false",
         # Load packages are transient copies deleted after the load: skip compressing them.
         "DATA_WRITER__COMPRESSION": "none",
     }
