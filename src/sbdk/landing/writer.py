@@ -26,6 +26,7 @@ from sbdk.config import DataSection
 from sbdk.environment import scoped_environment
 from sbdk.errors import SbdkError
 from sbdk.landing.history import SOURCE, STREAMS, SYNC_HOUR, LandingHistory, days_in_window
+from sbdk.orchestration import interrupts
 from sbdk.pipelines.dlt_support import (
     dlt_environment,
     innermost_error,
@@ -113,24 +114,25 @@ class _DayWriter:
             current_datetime=lambda: self._now,
             kwargs=fs_kwargs or None,
         )
+        pipelines_dir = state_dir / "dlt" / "pipelines"
+        # A package left by an interrupted or failed landing belongs to a day the clock does
+        # not count as landed: that day is landed again from scratch. Starting from an empty
+        # working folder means no leftover can ever block the next landing.
+        shutil.rmtree(pipelines_dir / PIPELINE_NAME, ignore_errors=True)
         self.pipeline = dlt.pipeline(
             pipeline_name=PIPELINE_NAME,
             destination=destination,
             dataset_name=SOURCE,
-            pipelines_dir=str(state_dir / "dlt" / "pipelines"),
+            pipelines_dir=str(pipelines_dir),
             progress=None,
         )
-        # A package left by an interrupted run belongs to a day that was not recorded as
-        # landed: it is landed again from scratch, never half-finished with the wrong date.
-        self.pipeline.abort_packages()
 
     def __enter__(self) -> _DayWriter:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        # Loaded packages are copies of the landed files; keep no history of them. Removed once
-        # at the end: removing each day's right after its load made landing twice as slow.
-        shutil.rmtree(Path(self.pipeline.working_dir) / "load" / "loaded", ignore_errors=True)
+        # Its packages are copies of the landed files: keep none between runs.
+        shutil.rmtree(self.pipeline.working_dir, ignore_errors=True)
 
     def write(self, day: date, tables: Mapping[str, pa.Table]) -> dict[str, list[str]]:
         """Write one landing day's tables (empty ones are skipped); returns stream -> files."""
@@ -156,7 +158,8 @@ class _DayWriter:
         try:
             info = self.pipeline.run(resources, loader_file_format="parquet")
         except PipelineStepFailed as error:
-            if isinstance(innermost_error(error), SignalReceivedException):
+            if isinstance(innermost_error(error), SignalReceivedException | KeyboardInterrupt):
+                interrupts.note()
                 raise KeyboardInterrupt from None
             raise SbdkError(
                 f"landing {day} to {self._root} failed at dlt's {error.step} step: "

@@ -1,6 +1,15 @@
 """Load Arrow tables into the warehouse's `raw` schema with dlt, replacing what was there.
 
-dlt keeps all of its working files inside the project (`.sbdk/dlt`), never in `~/.dlt`.
+The new tables are published all at once: dlt loads them under loading names
+(`raw._loading_raw_users`, ...), and only when all of them are complete does one DuckDB
+transaction swap them in for the old ones. Whatever stops a load (Ctrl-C, kill -9, a full
+disk, another process holding the file), the `raw` schema holds either the previous run's
+tables or the new ones, never a mix and never a half-loaded table.
+
+Every load starts from a clean slate: full mode replaces everything, so nothing of an earlier
+load is worth resuming. dlt's working folder for the pipeline is emptied and the leftovers of
+an interrupted load in the warehouse are dropped first; an earlier failure can never block
+the next load. dlt keeps its working files inside the project (`.sbdk/dlt`), never in `~/.dlt`.
 """
 
 from __future__ import annotations
@@ -11,8 +20,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from sbdk import warehouse
 from sbdk.environment import scoped_environment
 from sbdk.errors import SbdkError
+from sbdk.orchestration import interrupts
 from sbdk.pipelines.dlt_support import (
     dlt_environment,
     innermost_error,
@@ -22,6 +33,10 @@ from sbdk.pipelines.dlt_support import (
 from sbdk.warehouse import RAW_SCHEMA, lock_error_message
 
 PIPELINE_NAME = "sbdk_raw"
+LOADING_PREFIX = "_loading_"
+# dlt's record of the schemas it created tables for: without it dlt looks the tables up again
+# instead of trusting that the loading tables (renamed away at every publish) still exist.
+DLT_VERSION_TABLE = "_dlt_version"
 
 
 @dataclass(frozen=True)
@@ -30,56 +45,94 @@ class LoadResult:
     load_id: str
 
 
-def load_raw(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path) -> LoadResult:
-    """Replace `raw.<name>` with each table, in one dlt load package."""
+def load_raw(tables: dict[str, pa.Table], warehouse_path: Path, state_dir: Path) -> LoadResult:
+    """Replace `raw.<name>` with each table, all of them at once."""
+    pipelines_dir = state_dir / "dlt" / "pipelines"
+    shutil.rmtree(pipelines_dir / PIPELINE_NAME, ignore_errors=True)
+    _drop_loading_tables(warehouse_path, tables)
     with scoped_environment(dlt_environment(state_dir)):
-        return _run_pipeline(tables, warehouse, state_dir)
+        load_id = _run_pipeline(tables, warehouse_path, pipelines_dir)
+    published = _publish(warehouse_path, tables)
+    # Its packages are copies of what is now in the warehouse: keep none between runs.
+    shutil.rmtree(pipelines_dir / PIPELINE_NAME, ignore_errors=True)
+    return LoadResult(row_counts=published, load_id=load_id)
 
 
-def _run_pipeline(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path) -> LoadResult:
+def loading_name(table: str) -> str:
+    return f"{LOADING_PREFIX}{table}"
+
+
+def _run_pipeline(tables: dict[str, pa.Table], warehouse_path: Path, pipelines_dir: Path) -> str:
     import dlt
     from dlt.common.exceptions import SignalReceivedException
     from dlt.common.runtime import signals
     from dlt.pipeline.exceptions import PipelineStepFailed
 
-    pipelines_dir = state_dir / "dlt" / "pipelines"
     pipeline = dlt.pipeline(
         pipeline_name=PIPELINE_NAME,
-        destination=dlt.destinations.duckdb(str(warehouse)),
+        destination=dlt.destinations.duckdb(str(warehouse_path)),
         dataset_name=RAW_SCHEMA,
         pipelines_dir=str(pipelines_dir),
         progress=None,
     )
-    # A package left by an interrupted run holds older data; every run replaces everything.
-    pipeline.abort_packages()
     resources = [
         dlt.resource(
             table,
-            name=name,
+            name=loading_name(name),
             write_disposition="replace",
             columns=naive_timestamp_hints(table.schema),
         )
         for name, table in tables.items()
     ]
     try:
-        # dlt defers Ctrl-C until a step ends and may then finish the load; holding the
-        # interception ourselves lets us see the signal and stop the run after this stage.
+        # dlt defers Ctrl-C and SIGTERM until a step ends and may then finish the load;
+        # holding the interception ourselves lets us see the signal and stop before publishing.
         with signals.intercepted_signals():
             info = pipeline.run(resources)
             if signals.was_signal_received():
+                interrupts.note()
                 raise KeyboardInterrupt
     except PipelineStepFailed as error:
-        if isinstance(innermost_error(error), SignalReceivedException):
+        if isinstance(innermost_error(error), SignalReceivedException | KeyboardInterrupt):
+            interrupts.note()
             raise KeyboardInterrupt from None
         cause = root_cause(error)
-        message = lock_error_message(warehouse, cause)
+        message = lock_error_message(warehouse_path, cause)
         raise SbdkError(
             message or f"loading raw data failed at dlt's {error.step} step: {cause}"
         ) from error
-    finally:
-        # Loaded packages are a copy of data that now lives in DuckDB; keep no history of them.
-        shutil.rmtree(Path(pipeline.working_dir) / "load" / "loaded", ignore_errors=True)
-    return LoadResult(
-        row_counts={name: table.num_rows for name, table in tables.items()},
-        load_id=info.loads_ids[-1] if info.loads_ids else "",
-    )
+    return info.loads_ids[-1] if info.loads_ids else ""
+
+
+def _drop_loading_tables(warehouse_path: Path, tables: dict[str, pa.Table]) -> None:
+    """Drop what an interrupted load left: half-loaded tables and dlt's schema record."""
+    with warehouse.writing(warehouse_path) as connection:
+        connection.execute(f"create schema if not exists {RAW_SCHEMA}")
+        for name in [*(loading_name(table) for table in tables), DLT_VERSION_TABLE]:
+            connection.execute(f'drop table if exists {RAW_SCHEMA}."{name}"')
+
+
+def _publish(warehouse_path: Path, tables: dict[str, pa.Table]) -> dict[str, int]:
+    """Swap the loaded tables in for the old ones in one transaction; return their rows."""
+    with warehouse.writing(warehouse_path) as connection:
+        counts = {
+            name: connection.execute(
+                f'select count(*) from {RAW_SCHEMA}."{loading_name(name)}"'
+            ).fetchall()[0][0]
+            for name in tables
+        }
+        short = {name: rows for name, rows in counts.items() if rows != tables[name].num_rows}
+        if short:
+            name, rows = next(iter(short.items()))
+            raise SbdkError(
+                f"dlt loaded {rows:,} rows into {RAW_SCHEMA}.{name} instead of "
+                f"{tables[name].num_rows:,}; the previous raw data is kept"
+            )
+        connection.execute("begin")
+        for name in tables:
+            connection.execute(f'drop table if exists {RAW_SCHEMA}."{name}"')
+            connection.execute(
+                f'alter table {RAW_SCHEMA}."{loading_name(name)}" rename to "{name}"'
+            )
+        connection.execute("commit")
+    return counts
