@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 from functools import wraps
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ import typer
 
 from sbdk import __version__
 from sbdk.errors import SbdkError
+from sbdk.orchestration import interrupts
 
 app = typer.Typer(
     name="sbdk",
@@ -21,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-_state = {"debug": False}
+_state = {"debug": False, "steps_started": False}
 
 ProjectOption = Annotated[
     Path | None,
@@ -58,11 +58,11 @@ def handle_errors(command):
             console.error(str(error))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
-            # One Ctrl-C is enough: a signal a library re-delivers while we exit must not
-            # turn the clean exit into a kill.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            console.error("interrupted; the warehouse is intact, run the command again to finish")
-            raise typer.Exit(130) from None
+            # Outside a run's steps, which report their own stop with what it left behind.
+            interrupts.note()
+            when = "" if _state["steps_started"] else " before any work started"
+            console.error(f"stopped by {interrupts.describe()}{when}")
+            raise typer.Exit(interrupts.exit_code()) from None
         except (typer.Exit, typer.Abort):
             raise
         except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
@@ -220,19 +220,31 @@ def history(
     """List recent runs, or show one run's steps, tables and failures."""
     from sbdk import console
     from sbdk.orchestration import history as run_history
+    from sbdk.project_lock import explain_locked_warehouse
+    from sbdk.warehouse import WarehouseLocked
 
-    warehouse_path = _settings(project).warehouse_path
-    if run_id is None:
-        console.render_history(run_history.recent_runs(warehouse_path, limit))
-    else:
-        console.render_run_details(run_history.find_run(warehouse_path, run_id))
+    settings = _settings(project)
+    try:
+        if run_id is None:
+            console.render_history(run_history.recent_runs(settings.warehouse_path, limit))
+        else:
+            console.render_run_details(run_history.find_run(settings.warehouse_path, run_id))
+    except WarehouseLocked as error:
+        raise explain_locked_warehouse(settings.state_dir, error, "`sbdk history`") from None
 
 
 def _finish(summary, title: str) -> None:
     """Render a run; a failed step becomes the one-line error and exit 1."""
     from sbdk import console
 
+    _state["steps_started"] = True
     console.render_run_summary(summary, title)
+    if summary.stopped is not None:
+        console.error(
+            f"run {summary.run_id} stopped by {interrupts.describe()} {summary.stopped}; "
+            f"run `{title}` again to finish"
+        )
+        raise typer.Exit(interrupts.exit_code())
     failed = summary.failed_step
     if failed is not None:
         if _state["debug"] and failed.error is not None:
@@ -242,10 +254,13 @@ def _finish(summary, title: str) -> None:
 
 def _settings(project: Path | None, flags: dict | None = None):
     from sbdk.config import load_settings
+    from sbdk.library_logs import route_library_logs
     from sbdk.project import find_project_root
 
     root = find_project_root(project or Path.cwd())
-    return load_settings(root, os.environ, flags)
+    settings = load_settings(root, os.environ, flags)
+    route_library_logs(settings.state_dir)
+    return settings
 
 
 def _workspace(project: Path | None, flags: dict | None = None):
@@ -256,4 +271,5 @@ def _workspace(project: Path | None, flags: dict | None = None):
 
 
 def main() -> None:
+    interrupts.install()  # Ctrl-C and SIGTERM stop a run cleanly from here on
     app()

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sbdk import __version__, warehouse
+from sbdk import __version__, project_lock, warehouse
 from sbdk.config import Settings
 from sbdk.errors import SbdkError
 from sbdk.incremental.processing import (
@@ -30,7 +30,7 @@ from sbdk.incremental.processing import (
     StreamOutcome,
     StreamProcessor,
 )
-from sbdk.orchestration import history
+from sbdk.orchestration import history, interrupts
 from sbdk.orchestration.graph import (
     FAILED,
     INTERRUPTED,
@@ -84,6 +84,8 @@ class RunSummary:
     raw_rows: dict[str, int] = field(default_factory=dict)
     incremental: IncrementalSummary | None = None
     recorded: bool = False
+    # Set when a Ctrl-C or SIGTERM stopped the run: what the project holds now, one line.
+    stopped: str | None = None
 
     def step(self, name: str) -> StepResult | None:
         return next((step for step in self.steps if step.name == name), None)
@@ -91,7 +93,7 @@ class RunSummary:
     @property
     def status(self) -> str:
         """success, failed, interrupted, or no_new_data (a sensor found nothing: not a failure)."""
-        if any(step.status == INTERRUPTED for step in self.steps):
+        if self.stopped is not None or any(step.status == INTERRUPTED for step in self.steps):
             return "interrupted"
         if self.failed_step is not None:
             return FAILED
@@ -185,31 +187,38 @@ class Workspace:
             raise SbdkError("--select is not available in incremental mode: streams decide")
         if not incremental and options.full_refresh:
             raise SbdkError("--full-refresh applies to incremental mode (add --incremental)")
-        warehouse.ensure_writable(self.settings.warehouse_path)
-        summary = self._summary("run", INCREMENTAL if incremental else FULL)
-        steps = (
-            self._incremental_steps(summary, options)
-            if incremental
-            else self._full_steps(summary, options)
-        )
-        return self._execute(summary, steps)
+        with self._exclusive():
+            warehouse.ensure_writable(self.settings.warehouse_path)
+            summary = self._summary("run", INCREMENTAL if incremental else FULL)
+            steps = (
+                self._incremental_steps(summary, options)
+                if incremental
+                else self._full_steps(summary, options)
+            )
+            return self._execute(summary, steps)
 
     def test(self, select: Sequence[str] = ()) -> RunSummary:
         """Run the data tests (and dbt unit tests) against the current warehouse, recorded."""
-        summary = self._summary("test", INCREMENTAL if self.incremental else FULL)
-        variables = MODE_VARS if self.incremental else None
-        if not self.incremental:
-            summary.raw_rows = warehouse.raw_row_counts(self.settings.warehouse_path)
-        warehouse.ensure_writable(self.settings.warehouse_path)  # tests store failing rows
-        steps = [
-            Step(
-                TEST, "Running data tests",
-                lambda: _checked(self.dbt.test(select, self.reporter.node_progress,
-                                               variables=variables)),
-                describe=_describe_dbt,
-            ),
-        ]  # fmt: skip
-        return self._execute(summary, steps)
+        with self._exclusive():
+            summary = self._summary("test", INCREMENTAL if self.incremental else FULL)
+            variables = MODE_VARS if self.incremental else None
+            if not self.incremental:
+                summary.raw_rows = warehouse.raw_row_counts(self.settings.warehouse_path)
+            warehouse.ensure_writable(self.settings.warehouse_path)  # tests store failing rows
+            steps = [
+                Step(
+                    TEST, "Running data tests",
+                    lambda: _checked(self.dbt.test(select, self.reporter.node_progress,
+                                                   variables=variables)),
+                    describe=_describe_dbt,
+                    if_interrupted="no data changed; not every test ran",
+                ),
+            ]  # fmt: skip
+            return self._execute(summary, steps)
+
+    def _exclusive(self):
+        """The project's lock: one sbdk process per project (see project_lock)."""
+        return project_lock.exclusive(self.settings.state_dir)
 
     # -- the graphs ----------------------------------------------------------------------
 
@@ -230,17 +239,23 @@ class Workspace:
                 return loaded
 
             steps += [
-                Step(GENERATE, "Generating synthetic data", generate, describe=_describe_generated),
+                Step(GENERATE, "Generating synthetic data", generate, describe=_describe_generated,
+                     if_interrupted=_UNCHANGED),
                 Step(LOAD, "Loading raw tables with dlt", load, [GENERATE],
-                     describe=lambda loaded: f"{sum(loaded.row_counts.values()):,} rows into raw"),
+                     describe=lambda loaded: f"{sum(loaded.row_counts.values()):,} rows into raw",
+                     if_interrupted=f"{_UNCHANGED} (new raw tables are published all at once, "
+                                    "at the end of the load)"),
             ]  # fmt: skip
         upstream = [LOAD] if steps else []
         progress = self.reporter.node_progress
+        raw = "the raw tables hold the new data; " if steps else ""
         steps += [
             Step(BUILD, "Building models", lambda: _checked(self.dbt.run(options.select,
-                 progress=progress)), upstream, describe=_describe_dbt),
+                 progress=progress)), upstream, describe=_describe_dbt,
+                 if_interrupted=f"{raw}each model holds its new or its previous version"),
             Step(TEST, "Running data tests", lambda: _checked(self.dbt.test(options.select,
-                 progress)), [BUILD], describe=_describe_dbt),
+                 progress)), [BUILD], describe=_describe_dbt,
+                 if_interrupted=f"{raw}every model is rebuilt; not every test ran"),
         ]  # fmt: skip
         return steps
 
@@ -288,7 +303,11 @@ class Workspace:
 
         steps = []
         if not options.skip_generate:
-            steps.append(Step(LAND, "Landing new files", land, describe=_describe_landed))
+            steps.append(
+                Step(LAND, "Landing new files", land, describe=_describe_landed,
+                     if_interrupted="every day landed before the stop is kept and counted by "
+                                    "the landing clock; the next run lands the rest")
+            )  # fmt: skip
         waiting = (
             f"Waiting for new files (up to {policy.timeout_seconds:g}s)"
             if policy.timeout_seconds
@@ -297,12 +316,18 @@ class Workspace:
         steps += [
             Step(SENSOR, waiting,
                  lambda: wait_for(lambda: processor.pending_work(options.full_refresh), policy),
-                 [LAND] if steps else [], describe=PendingWork.describe),
-            Step(LOAD, "Processing new files", load, [SENSOR], describe=_describe_processed),
+                 [LAND] if steps else [], describe=PendingWork.describe,
+                 if_interrupted="nothing was processed yet"),
+            Step(LOAD, "Processing new files", load, [SENSOR], describe=_describe_processed,
+                 if_interrupted="every batch processed before the stop is complete and its "
+                                "cursor saved; the next run processes the rest"),
             Step(BUILD, "Rebuilding downstream models", build, [LOAD],
-                 describe=_describe_downstream),
+                 describe=_describe_downstream,
+                 if_interrupted="the processed tables are complete; the next run rebuilds the "
+                                "models built on them"),
             Step(TEST, "Testing downstream models", test, [BUILD],
-                 describe=_describe_downstream),
+                 describe=_describe_downstream,
+                 if_interrupted="the models are rebuilt; the next run tests them again"),
         ]  # fmt: skip
         return steps
 
@@ -325,8 +350,11 @@ class Workspace:
             lambda: self._record(summary, started_at),
             [step.name for step in steps], always=True,
             describe=lambda _: f"run {summary.run_id}",
+            if_interrupted="the run's work is complete, but the run was not recorded",
         )  # fmt: skip
         run_steps([*steps, record], collector)
+        if interrupts.requested():
+            summary.stopped = _stopped_state([*steps, record], summary.steps)
         return summary
 
     def _record(self, summary: RunSummary, started_at: datetime) -> None:
@@ -363,6 +391,24 @@ class _Collector:
     def step_finished(self, result: StepResult) -> None:
         self.summary.steps.append(result)
         self.reporter.step_finished(result)
+
+
+_UNCHANGED = "the warehouse was not changed"
+
+
+def _stopped_state(steps: list[Step], results: list[StepResult]) -> str:
+    """Where a stopped run stopped, and what the project holds because of it."""
+    declared = {step.name: step for step in steps}
+    for result in results:
+        if result.status == INTERRUPTED:
+            where = f"during step '{result.name}'"
+        elif result.not_started_after_stop:
+            where = f"before step '{result.name}'"
+        else:
+            continue
+        state = declared[result.name].if_interrupted
+        return f"{where}: {state}" if state else where
+    return "after its last step"
 
 
 def _checked(result: DbtResult, value: Any = None) -> DbtResult:

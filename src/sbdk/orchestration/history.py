@@ -140,7 +140,7 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def record_run(path: Path, run: RunRecord) -> None:
-    with warehouse.connect(path) as connection:
+    with warehouse.writing(path) as connection:
         for statement in _DDL:
             connection.execute(statement)
         connection.execute("begin")
