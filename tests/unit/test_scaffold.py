@@ -1,0 +1,28 @@
+"""What `sbdk init` writes, checked without running dbt."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from sbdk.project import scaffold_project
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_git_add_all_does_not_stage_the_env_file(tmp_path):
+    root = tmp_path / "shop"
+    scaffold_project(root)
+    (root / ".env").write_text("AWS_SECRET_ACCESS_KEY=secret\n")
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=root, check=True, capture_output=True, text=True
+        ).stdout
+
+    git("init", "-q")
+    git("add", "-A")
+    staged = git("diff", "--cached", "--name-only").splitlines()
+    assert "sbdk.toml" in staged and ".gitignore" in staged  # the add did stage the project
+    assert ".env" not in staged
