@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -25,8 +26,9 @@ STATE_DIR = ".sbdk"
 STREAMS_DIR = "streams"
 ENV_PREFIX = "SBDK_"
 
-# dbt project names and DuckDB schema names share this shape.
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A project name: an ASCII letter, then ASCII letters, digits and underscores (dbt itself
+# accepts any Unicode word, but the name also becomes a DuckDB and a Python identifier).
+_PROJECT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # Schemas of the warehouse. DuckDB names a database after its file, so a file named like a
 # schema (raw.duckdb) makes `raw.table` ambiguous.
 WAREHOUSE_SCHEMAS = {
@@ -41,6 +43,23 @@ WAREHOUSE_SCHEMAS = {
     "sbdk_state",
     "observability",
 }
+# dbt puts every project's name into its Jinja context (for `<project>.<macro>()`), so a
+# project named like a context name (`ref`, `source`, `var`, `this`, ...) shadows it and
+# every model using it fails to build; dbt refuses some of them itself at parse time. This
+# is dbt's own list (BANNED_PROJECT_NAMES) plus every name of its Jinja contexts;
+# tests/unit/test_config.py compares it with the installed dbt, so it cannot drift.
+DBT_CONTEXT_NAMES = frozenset({
+    "_sql_results", "adapter", "adapter_macro", "api", "column", "compiled_code", "config",
+    "context", "context_macro_stack", "database", "dbt_metadata_envs", "dbt_version",
+    "defer_relation", "diff_of_two_dicts", "doc", "env", "env_var", "exceptions", "execute",
+    "flags", "fromjson", "fromyaml", "function", "graph", "invocation_args_dict",
+    "invocation_id", "load_agate_table", "load_result", "local_md5", "log", "metric", "model",
+    "modules", "post_hooks", "pre_hooks", "print", "project_name", "ref", "render", "return",
+    "run_started_at", "schema", "selected_resources", "set", "set_strict", "source",
+    "source_node", "sql", "sql_now", "store_raw_result", "store_result", "submit_python_job",
+    "target", "this", "thread_id", "tojson", "toyaml", "try_or_compiler_error", "validation",
+    "var", "write", "zip", "zip_strict"
+})  # fmt: skip
 # Names dbt refuses or that shadow packages the bundled project depends on, and schema names;
 # but not `analytics`, the commonest name of a dbt project: a project of that name builds its
 # `analytics` schema fine (tried), and refusing it would turn many users away at `sbdk init`.
@@ -51,21 +70,39 @@ _YAML_SCALAR_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null
 
 def validate_project_name(name: str) -> str:
     """Return `name` if it can be a dbt project name, else raise an SbdkError saying why."""
-    if not _IDENTIFIER.match(name):
-        suggestion = re.sub(r"\W", "_", name).strip("_") or "my_project"
-        if suggestion[0].isdigit():
-            suggestion = f"project_{suggestion}"
+    if not _PROJECT_NAME.match(name):
         raise SbdkError(
-            f"'{name}' is not a valid project name: use letters, digits and underscores, "
-            f"starting with a letter (e.g. '{suggestion}')"
+            f"'{name}' is not a valid project name: use ASCII letters, digits and underscores, "
+            f"starting with a letter (e.g. '{suggest_project_name(name)}')"
         )
-    if name.lower() in _RESERVED_NAMES:
-        raise SbdkError(f"'{name}' is reserved by dbt or the warehouse layout; pick another name")
-    if name.lower() in _YAML_SCALAR_WORDS:
+    problem = _name_problem(name)
+    if problem:
         raise SbdkError(
-            f"'{name}' reads as a boolean or null in dbt's YAML files; pick another name"
+            f"'{name}' {problem}; pick another name (e.g. '{suggest_project_name(name)}')"
         )
     return name
+
+
+def _name_problem(name: str) -> str | None:
+    """Why a well-formed name still cannot be a project's name, or None."""
+    if name in DBT_CONTEXT_NAMES:
+        return "is a name dbt's templates use (a project of that name breaks every build)"
+    if name.lower() in _RESERVED_NAMES:
+        return "is reserved by dbt or the warehouse layout"
+    if name.lower() in _YAML_SCALAR_WORDS:
+        return "reads as a boolean or null in dbt's YAML files"
+    return None
+
+
+def suggest_project_name(name: str) -> str:
+    """A valid project name resembling `name` (ASCII: accents are dropped, not kept)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    suggestion = re.sub(r"[^A-Za-z0-9]+", "_", ascii_name).strip("_") or "my_project"
+    if not suggestion[0].isalpha():
+        suggestion = f"project_{suggestion}"
+    if _name_problem(suggestion):
+        suggestion = f"{suggestion}_project"
+    return suggestion
 
 
 class _Section(BaseModel):

@@ -43,3 +43,30 @@ def test_brackets_in_a_directory_name_are_shown(tmp_path):
     result = sbdk("init", "proj[dev]", "--name", "shop", cwd=tmp_path)
     assert result.code == 0, result.output
     assert "in proj[dev]" in result.output and "cd proj[dev]" in result.output
+
+
+@pytest.mark.parametrize("name", ["ref", "_", "ünïcødé"])
+def test_init_refuses_names_dbt_cannot_build(tmp_path, name):
+    result = sbdk("init", "r", "--name", name, cwd=tmp_path)
+    assert result.code == 1
+    assert result.output.startswith(f"Error: '{name}'") and "e.g. '" in result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_project_named_like_a_dbt_context_name_breaks_dbt(tmp_path):
+    """Why the names are refused: dbt rejects some and others shadow its Jinja functions."""
+    from importlib import resources
+
+    from dbt.cli.main import dbtRunner
+
+    from sbdk.project import _copy_tree
+
+    outcomes = {}
+    for name in ("source", "zip", "shop"):
+        dbt_dir = tmp_path / name / "dbt"
+        _copy_tree(resources.files("sbdk") / "templates" / "dbt", dbt_dir, name)
+        model = dbt_dir / "models" / "marts" / "pairs.sql"
+        model.write_text("select {{ zip([1], [2]) | list | length }} as pairs\n")
+        arguments = ["parse", "--project-dir", str(dbt_dir), "--profiles-dir", str(dbt_dir)]
+        outcomes[name] = dbtRunner().invoke([*arguments, "--quiet"]).success
+    assert outcomes == {"source": False, "zip": False, "shop": True}

@@ -4,9 +4,11 @@ from pathlib import Path
 import pytest
 
 from sbdk.config import (
+    DBT_CONTEXT_NAMES,
     build_config,
     environment_overrides,
     load_settings,
+    suggest_project_name,
     validate_project_name,
 )
 from sbdk.errors import SbdkError
@@ -115,13 +117,17 @@ def test_dates_parse_from_toml_and_environment(tmp_path):
     assert settings.config.data.end_date == date(2024, 4, 1)
 
 
-@pytest.mark.parametrize("name", ["shop", "Shop_2", "_private", "analytics"])
+@pytest.mark.parametrize("name", ["shop", "Shop_2", "analytics", "Ref", "shop_"])
 def test_valid_project_names(name):
     assert validate_project_name(name) == name
 
 
 @pytest.mark.parametrize(
-    "name", ["my-shop", "2shop", "shop!", "", "dbt", "marts", "observability", "on", "No", "null"]
+    "name",
+    [
+        *["my-shop", "2shop", "shop!", "", "dbt", "marts", "observability", "on", "No", "null"],
+        *["_", "_private", "ünïcødé", "ref", "source", "config", "var", "target", "this", "zip"],
+    ],
 )
 def test_invalid_project_names(name):
     with pytest.raises(SbdkError):
@@ -131,6 +137,45 @@ def test_invalid_project_names(name):
 def test_invalid_name_suggests_a_valid_one():
     with pytest.raises(SbdkError, match="e.g. 'my_shop'"):
         validate_project_name("my-shop")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ünïcødé", "_", "__", "-", "2shop", "ref", "on", "dbt", "raw", "日本", "é", "a b", "x-ref"],
+)
+def test_every_suggestion_is_itself_a_valid_name(name):
+    with pytest.raises(SbdkError) as raised:
+        validate_project_name(name)
+    suggestion = suggest_project_name(name)
+    assert f"e.g. '{suggestion}'" in str(raised.value)
+    assert validate_project_name(suggestion) == suggestion
+    assert suggestion.isascii()
+
+
+def test_a_dbt_template_name_is_refused_in_the_config_too(tmp_path):
+    write_config(tmp_path, '[project]\nname = "source"\n')
+    with pytest.raises(SbdkError, match="project.name = 'source'.*dbt's templates use"):
+        load_settings(tmp_path, environ={})
+
+
+def test_reserved_names_are_exactly_dbts_context_names():
+    """dbt puts a project's name into its Jinja context: our list must follow dbt's."""
+    import importlib
+    import pkgutil
+
+    import dbt.context
+    from dbt.context.base import BaseContext
+    from dbt.contracts.project import BANNED_PROJECT_NAMES
+
+    for module in pkgutil.iter_modules(dbt.context.__path__):
+        importlib.import_module(f"dbt.context.{module.name}")
+
+    def with_subclasses(cls):
+        return [cls, *(sub for child in cls.__subclasses__() for sub in with_subclasses(child))]
+
+    context_names = {name for cls in with_subclasses(BaseContext) for name in cls._context_members_}
+    assert {"ref", "source", "var", "this", "config", "target"} <= context_names
+    assert context_names | set(BANNED_PROJECT_NAMES) == DBT_CONTEXT_NAMES
 
 
 def test_library_settings_are_scoped_to_the_call(monkeypatch):
