@@ -232,6 +232,9 @@ class Settings:
     def __init__(self, root: Path, config: SbdkConfig) -> None:
         self.root = root
         self.config = config
+        refuse_quotes(root, "the project's path")
+        refuse_quotes(self.warehouse_path, "warehouse.path")
+        refuse_quotes(self.landing_root, "incremental.landing")
 
     @property
     def warehouse_path(self) -> Path:
@@ -290,6 +293,21 @@ class Settings:
     def state_dir(self) -> Path:
         """Where sbdk keeps its working files (dlt pipelines); never outside the project."""
         return self.root / STATE_DIR
+
+
+# DuckDB, dlt and dbt's profile put these paths into SQL string literals and quoted
+# identifiers: a quote in them ends the literal early ("unterminated string literal").
+_QUOTES = ("'", '"')
+
+
+def refuse_quotes(path: Path | str, what: str) -> None:
+    """Raise a one-line SbdkError if `path` holds a quote, which SQL built from it would break."""
+    quote = next((quote for quote in _QUOTES if quote in str(path)), None)
+    if quote is not None:
+        raise SbdkError(
+            f"{what} {path} contains a quote ({quote}), which the warehouse's SQL cannot hold: "
+            "use a path without ' or \""
+        )
 
 
 # fsspec/s3fs option -> the standard AWS environment variables it is read from, in order.

@@ -49,6 +49,7 @@ def scaffold_project(target: Path, name: str | None = None, force: bool = False)
     """
     target = target.resolve()
     name = validate_project_name(name or target.name)
+    settings = Settings(target, build_config({"project": {"name": name}}))  # checks the paths
     if target.exists() and not target.is_dir():
         raise SbdkError(f"{target} exists and is not a directory")
     if target.exists() and any(target.iterdir()) and not force:
@@ -61,7 +62,6 @@ def scaffold_project(target: Path, name: str | None = None, force: bool = False)
     written = _copy_tree(templates / PROJECT_TEMPLATE, target, name)
     written += _copy_tree(templates / DBT_TEMPLATE, target / DBT_DIR, name)
 
-    settings = Settings(target, build_config({"project": {"name": name}}))
     create_warehouse(settings.warehouse_path)
     return ScaffoldResult(
         root=target, name=name, written=written, warehouse=settings.warehouse_path

@@ -256,3 +256,30 @@ def test_an_s3_root_without_s3fs_says_what_to_install(tmp_path, monkeypatch):
     message = str(raised.value)
     assert "s3://bucket/landing" in message and "sbdk[s3]" in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+@pytest.mark.parametrize(
+    ("where", "toml", "named"),
+    [
+        ("project", "", "the project's path"),
+        ("config", '[warehouse]\npath = "data/it{q}s.duckdb"\n', "warehouse.path"),
+        ("config", '[incremental]\nlanding = "land{q}ing"\n', "incremental.landing"),
+    ],
+)
+def test_paths_with_quotes_are_refused_in_one_line(tmp_path, quote, where, toml, named):
+    root = tmp_path / f"it{quote}s" if where == "project" else tmp_path
+    root.mkdir(exist_ok=True)
+    write_config(root, toml.replace("{q}", quote.replace('"', '\\"')))
+    with pytest.raises(SbdkError) as raised:
+        load_settings(root, environ={})
+    message = str(raised.value)
+    assert message.startswith(named) and f"contains a quote ({quote})" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_a_quoted_path_from_the_environment_is_refused(tmp_path, quote):
+    write_config(tmp_path, "")
+    with pytest.raises(SbdkError, match="warehouse.path"):
+        load_settings(tmp_path, environ={"SBDK_WAREHOUSE_PATH": f"a{quote}b.duckdb"})

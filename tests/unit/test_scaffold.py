@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from sbdk.errors import SbdkError
 from sbdk.project import scaffold_project
 
 
@@ -26,3 +27,11 @@ def test_git_add_all_does_not_stage_the_env_file(tmp_path):
     staged = git("diff", "--cached", "--name-only").splitlines()
     assert "sbdk.toml" in staged and ".gitignore" in staged  # the add did stage the project
     assert ".env" not in staged
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_init_refuses_a_directory_with_a_quote_and_writes_nothing(tmp_path, quote):
+    target = tmp_path / f"it{quote}s"
+    with pytest.raises(SbdkError, match=r"contains a quote"):
+        scaffold_project(target, name="shop")
+    assert not target.exists()
