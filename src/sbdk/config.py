@@ -16,8 +16,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from sbdk.dbt_vars import validate_dbt_vars
 from sbdk.errors import SbdkError
 
 CONFIG_FILE = "sbdk.toml"
@@ -165,6 +174,11 @@ class WarehouseSection(_Section):
 class DbtSection(_Section):
     threads: int = Field(1, ge=1, le=64)
     vars: dict[str, Any] = Field(default_factory=dict, description="Overrides of dbt vars.")
+
+    @field_validator("vars")
+    @classmethod
+    def _known_vars_typed(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return validate_dbt_vars(value)
 
 
 class IncrementalSection(_Section):
@@ -374,8 +388,43 @@ def load_settings(
 ) -> Settings:
     """Load `sbdk.toml` under `root`, then apply environment variables and CLI flags."""
     file_layer = read_config_file(root / CONFIG_FILE)
+    check_file_types(file_layer)
     config = build_config(file_layer, environment_overrides(environ), flags or {})
     return Settings(root, config)
+
+
+def check_file_types(file_layer: Mapping[str, Any]) -> None:
+    """Refuse a TOML value of the wrong type: `seed = true` is no number, `"yes"` no boolean.
+
+    Environment variables are always strings and are converted (SBDK_SEED=7); in the TOML
+    file a value has a type of its own, and a wrong one is a mistake, not a conversion.
+    Dates may be TOML dates or 'YYYY-MM-DD' strings. Values and keys are checked later.
+    """
+    for section_name, section in file_layer.items():
+        field = SbdkConfig.model_fields.get(section_name)
+        if field is None or not isinstance(section, Mapping):
+            continue
+        for key, value in section.items():
+            setting = field.annotation.model_fields.get(key)
+            if setting is None or key == "vars":
+                continue
+            lax = setting.annotation is date
+            try:
+                TypeAdapter(setting.annotation, config=ConfigDict(strict=not lax)).validate_python(
+                    value
+                )
+            except ValidationError as error:
+                message = error.errors()[0]["msg"]
+                raise SbdkError(
+                    f"invalid configuration in {CONFIG_FILE}: {section_name}.{key} = "
+                    f"{_toml_value(value)}: {message}"
+                ) from None
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
 
 
 def _deep_merge(target: dict[str, Any], layer: Mapping[str, Any]) -> None:

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from pathlib import Path
 
@@ -283,3 +284,88 @@ def test_a_quoted_path_from_the_environment_is_refused(tmp_path, quote):
     write_config(tmp_path, "")
     with pytest.raises(SbdkError, match="warehouse.path"):
         load_settings(tmp_path, environ={"SBDK_WAREHOUSE_PATH": f"a{quote}b.duckdb"})
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[data]\nseed = true\n", "data.seed = true"),
+        ("[data]\nusers = 1.5\n", "data.users = 1.5"),
+        ('[data]\nseed = "7"\n', "data.seed = '7'"),
+        ('[incremental]\nenabled = "yes"\n', "incremental.enabled = 'yes'"),
+        ("[incremental]\nenabled = 1\n", "incremental.enabled = 1"),
+        ("[dbt]\nthreads = false\n", "dbt.threads = false"),
+        ("[warehouse]\npath = 3\n", "warehouse.path = 3"),
+    ],
+)
+def test_toml_values_of_the_wrong_type_are_refused(tmp_path, toml, expected):
+    write_config(tmp_path, toml)
+    with pytest.raises(
+        SbdkError, match=f"invalid configuration in sbdk.toml: {re.escape(expected)}"
+    ):
+        load_settings(tmp_path, environ={})
+
+
+def test_toml_keeps_its_natural_conversions_and_the_environment_converts_strings(tmp_path):
+    write_config(tmp_path, '[data]\nevents_per_user = 30\nstart_date = "2025-02-01"\n')
+    settings = load_settings(
+        tmp_path,
+        environ={"SBDK_SEED": "7", "SBDK_INCREMENTAL_ENABLED": "true"},
+        flags={"data": {"users": 5}},
+    )
+    config = settings.config
+    assert (config.data.events_per_user, config.data.start_date) == (30.0, date(2025, 2, 1))
+    assert (config.data.seed, config.incremental.enabled, config.data.users) == (7, True, 5)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('as_of_date = "2025-12-31\' or 1=1"', "as_of_date"),
+        ('as_of_date = "2025-02-30"', "as_of_date"),
+        ('as_of_date = "31/12/2025"', "as_of_date"),
+        ("as_of_date = 2025-12-31T10:00:00", "as_of_date"),
+        ("as_of_date = 20251231", "as_of_date"),
+        ('session_timeout_minutes = "45"', "session_timeout_minutes = '45'"),
+        ("session_timeout_minutes = true", "session_timeout_minutes = True"),
+        ("high_value_customer_threshold = -1", "high_value_customer_threshold = -1"),
+        ("active_user_min_days = 2.5", "active_user_min_days = 2.5"),
+        ('sbdk_mode = "incremental"', "'sbdk_mode' is set by sbdk"),
+    ],
+)
+def test_known_dbt_vars_are_type_checked(tmp_path, value, expected):
+    write_config(tmp_path, f"[dbt.vars]\n{value}\n")
+    with pytest.raises(SbdkError, match=re.escape(expected)) as raised:
+        load_settings(tmp_path, environ={})
+    assert str(raised.value).startswith("invalid configuration: dbt.vars")
+
+
+def test_valid_and_user_defined_dbt_vars_are_passed_on(tmp_path):
+    write_config(
+        tmp_path,
+        "[dbt.vars]\nas_of_date = 2025-12-31\nsession_timeout_minutes = 45.5\n"
+        'dormant_after_days = 0\nmy_own_var = "anything [goes]"\nmy_flag = true\n',
+    )
+    assert load_settings(tmp_path, environ={}).config.dbt.vars == {
+        "as_of_date": "2025-12-31",  # what the models' as_of_date() macro expects
+        "session_timeout_minutes": 45.5,
+        "dormant_after_days": 0,
+        "my_own_var": "anything [goes]",
+        "my_flag": True,
+    }
+
+
+def test_typed_vars_are_exactly_the_bundled_projects_vars():
+    """A var added to dbt_project.yml must get its type here (the defaults must pass it)."""
+    from importlib import resources
+
+    import yaml
+
+    from sbdk import dbt_vars
+
+    text = (resources.files("sbdk") / "templates" / "dbt" / "dbt_project.yml").read_text()
+    defaults = yaml.safe_load(text)["vars"]
+    typed = dbt_vars.COUNT_VARS | dbt_vars.NUMBER_VARS | dbt_vars.DATE_VARS
+    assert set(defaults) - dbt_vars.SBDK_VARS == typed
+    user_settable = {name: value for name, value in defaults.items() if name in typed}
+    assert dbt_vars.validate_dbt_vars(user_settable) == user_settable
