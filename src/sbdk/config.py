@@ -368,6 +368,13 @@ def read_config_file(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SbdkError(f"no {CONFIG_FILE} at {path.parent}: run `sbdk init` first") from None
+    except UnicodeDecodeError as error:
+        raise SbdkError(
+            f"{path} is not UTF-8 text (byte {error.object[error.start]:#04x} at position "
+            f"{error.start}): save it as UTF-8"
+        ) from None
+    except OSError as error:
+        raise SbdkError(f"cannot read {path}: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:
         raise SbdkError(f"{path} is not valid TOML: {error}") from None
 
@@ -444,6 +451,8 @@ def _describe(error: ValidationError) -> str:
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         return f"unknown setting '{location}'"
+    if first["type"] in {"model_type", "model_attributes_type", "dict_type"}:
+        return f"{location} must be a table ([{location}]), not {_toml_value(first['input'])}"
     if "input" in first and not isinstance(first["input"], dict):
         return f"{location} = {first['input']!r}: {message}"
     return f"{location}: {message}" if location else message

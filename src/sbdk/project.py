@@ -59,8 +59,12 @@ def scaffold_project(target: Path, name: str | None = None, force: bool = False)
         )
 
     templates = resources.files("sbdk") / "templates"
-    written = _copy_tree(templates / PROJECT_TEMPLATE, target, name)
-    written += _copy_tree(templates / DBT_TEMPLATE, target / DBT_DIR, name)
+    try:
+        written = _copy_tree(templates / PROJECT_TEMPLATE, target, name)
+        written += _copy_tree(templates / DBT_TEMPLATE, target / DBT_DIR, name)
+    except OSError as error:
+        where = error.filename or target
+        raise SbdkError(f"cannot write the project into {where}: {error.strerror}") from None
 
     create_warehouse(settings.warehouse_path)
     return ScaffoldResult(

@@ -36,7 +36,7 @@ def test_markup_in_a_stream_config_key_is_shown_not_parsed(project, tmp_path):
         stream_file.write_text(original)
     assert result.code == 1
     assert "Traceback" not in result.output and "MarkupError" not in result.output
-    assert "[/bad]" in result.output
+    assert "unknown key '[/bad]'" in result.output
 
 
 def test_brackets_in_a_directory_name_are_shown(tmp_path):

@@ -369,3 +369,20 @@ def test_typed_vars_are_exactly_the_bundled_projects_vars():
     assert set(defaults) - dbt_vars.SBDK_VARS == typed
     user_settable = {name: value for name, value in defaults.items() if name in typed}
     assert dbt_vars.validate_dbt_vars(user_settable) == user_settable
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'[project]\nname = "caf\xe9"\n', "is not UTF-8 text (byte 0xe9 at position 21)"),
+        (b"data = 3\n", "data must be a table ([data]), not 3"),
+        (b"[dbt]\nvars = true\n", "dbt.vars must be a table ([dbt.vars]), not true"),
+    ],
+)
+def test_config_file_mistakes_are_said_in_the_users_terms(tmp_path, content, expected):
+    (tmp_path / "sbdk.toml").write_bytes(content)
+    with pytest.raises(SbdkError) as raised:
+        load_settings(tmp_path, environ={})
+    message = str(raised.value)
+    assert expected in message
+    assert "Decode" not in message and "instance of" not in message and "Section" not in message

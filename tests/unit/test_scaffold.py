@@ -35,3 +35,12 @@ def test_init_refuses_a_directory_with_a_quote_and_writes_nothing(tmp_path, quot
     with pytest.raises(SbdkError, match=r"contains a quote"):
         scaffold_project(target, name="shop")
     assert not target.exists()
+
+
+def test_init_where_no_directory_can_be_made_is_one_line(tmp_path):
+    (tmp_path / "a_file").write_text("")
+    with pytest.raises(SbdkError) as raised:
+        scaffold_project(tmp_path / "a_file" / "shop", name="shop")
+    assert str(raised.value) == (
+        f"cannot write the project into {tmp_path / 'a_file' / 'shop'}: Not a directory"
+    )
