@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from sbdk.environment import scoped_environment
 from sbdk.errors import SbdkError
 from sbdk.pipelines.dlt_support import (
-    dlt_environment,
     innermost_error,
     naive_timestamp_hints,
+    project_local_dlt,
     root_cause,
 )
 from sbdk.warehouse import RAW_SCHEMA, lock_error_message
@@ -32,7 +31,7 @@ class LoadResult:
 
 def load_raw(tables: dict[str, pa.Table], warehouse: Path, state_dir: Path) -> LoadResult:
     """Replace `raw.<name>` with each table, in one dlt load package."""
-    with scoped_environment(dlt_environment(state_dir)):
+    with project_local_dlt(state_dir):
         return _run_pipeline(tables, warehouse, state_dir)
 
 
