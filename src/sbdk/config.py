@@ -10,13 +10,23 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from sbdk.dbt_vars import validate_dbt_vars
 from sbdk.errors import SbdkError
 
 CONFIG_FILE = "sbdk.toml"
@@ -25,8 +35,9 @@ STATE_DIR = ".sbdk"
 STREAMS_DIR = "streams"
 ENV_PREFIX = "SBDK_"
 
-# dbt project names and DuckDB schema names share this shape.
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A project name: an ASCII letter, then ASCII letters, digits and underscores (dbt itself
+# accepts any Unicode word, but the name also becomes a DuckDB and a Python identifier).
+_PROJECT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # Schemas of the warehouse. DuckDB names a database after its file, so a file named like a
 # schema (raw.duckdb) makes `raw.table` ambiguous.
 WAREHOUSE_SCHEMAS = {
@@ -41,6 +52,23 @@ WAREHOUSE_SCHEMAS = {
     "sbdk_state",
     "observability",
 }
+# dbt puts every project's name into its Jinja context (for `<project>.<macro>()`), so a
+# project named like a context name (`ref`, `source`, `var`, `this`, ...) shadows it and
+# every model using it fails to build; dbt refuses some of them itself at parse time. This
+# is dbt's own list (BANNED_PROJECT_NAMES) plus every name of its Jinja contexts;
+# tests/unit/test_config.py compares it with the installed dbt, so it cannot drift.
+DBT_CONTEXT_NAMES = frozenset({
+    "_sql_results", "adapter", "adapter_macro", "api", "column", "compiled_code", "config",
+    "context", "context_macro_stack", "database", "dbt_metadata_envs", "dbt_version",
+    "defer_relation", "diff_of_two_dicts", "doc", "env", "env_var", "exceptions", "execute",
+    "flags", "fromjson", "fromyaml", "function", "graph", "invocation_args_dict",
+    "invocation_id", "load_agate_table", "load_result", "local_md5", "log", "metric", "model",
+    "modules", "post_hooks", "pre_hooks", "print", "project_name", "ref", "render", "return",
+    "run_started_at", "schema", "selected_resources", "set", "set_strict", "source",
+    "source_node", "sql", "sql_now", "store_raw_result", "store_result", "submit_python_job",
+    "target", "this", "thread_id", "tojson", "toyaml", "try_or_compiler_error", "validation",
+    "var", "write", "zip", "zip_strict"
+})  # fmt: skip
 # Names dbt refuses or that shadow packages the bundled project depends on, and schema names;
 # but not `analytics`, the commonest name of a dbt project: a project of that name builds its
 # `analytics` schema fine (tried), and refusing it would turn many users away at `sbdk init`.
@@ -51,21 +79,39 @@ _YAML_SCALAR_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null
 
 def validate_project_name(name: str) -> str:
     """Return `name` if it can be a dbt project name, else raise an SbdkError saying why."""
-    if not _IDENTIFIER.match(name):
-        suggestion = re.sub(r"\W", "_", name).strip("_") or "my_project"
-        if suggestion[0].isdigit():
-            suggestion = f"project_{suggestion}"
+    if not _PROJECT_NAME.match(name):
         raise SbdkError(
-            f"'{name}' is not a valid project name: use letters, digits and underscores, "
-            f"starting with a letter (e.g. '{suggestion}')"
+            f"'{name}' is not a valid project name: use ASCII letters, digits and underscores, "
+            f"starting with a letter (e.g. '{suggest_project_name(name)}')"
         )
-    if name.lower() in _RESERVED_NAMES:
-        raise SbdkError(f"'{name}' is reserved by dbt or the warehouse layout; pick another name")
-    if name.lower() in _YAML_SCALAR_WORDS:
+    problem = _name_problem(name)
+    if problem:
         raise SbdkError(
-            f"'{name}' reads as a boolean or null in dbt's YAML files; pick another name"
+            f"'{name}' {problem}; pick another name (e.g. '{suggest_project_name(name)}')"
         )
     return name
+
+
+def _name_problem(name: str) -> str | None:
+    """Why a well-formed name still cannot be a project's name, or None."""
+    if name in DBT_CONTEXT_NAMES:
+        return "is a name dbt's templates use (a project of that name breaks every build)"
+    if name.lower() in _RESERVED_NAMES:
+        return "is reserved by dbt or the warehouse layout"
+    if name.lower() in _YAML_SCALAR_WORDS:
+        return "reads as a boolean or null in dbt's YAML files"
+    return None
+
+
+def suggest_project_name(name: str) -> str:
+    """A valid project name resembling `name` (ASCII: accents are dropped, not kept)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    suggestion = re.sub(r"[^A-Za-z0-9]+", "_", ascii_name).strip("_") or "my_project"
+    if not suggestion[0].isalpha():
+        suggestion = f"project_{suggestion}"
+    if _name_problem(suggestion):
+        suggestion = f"{suggestion}_project"
+    return suggestion
 
 
 class _Section(BaseModel):
@@ -128,6 +174,11 @@ class WarehouseSection(_Section):
 class DbtSection(_Section):
     threads: int = Field(1, ge=1, le=64)
     vars: dict[str, Any] = Field(default_factory=dict, description="Overrides of dbt vars.")
+
+    @field_validator("vars")
+    @classmethod
+    def _known_vars_typed(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return validate_dbt_vars(value)
 
 
 class IncrementalSection(_Section):
@@ -195,6 +246,9 @@ class Settings:
     def __init__(self, root: Path, config: SbdkConfig) -> None:
         self.root = root
         self.config = config
+        refuse_quotes(root, "the project's path")
+        refuse_quotes(self.warehouse_path, "warehouse.path")
+        refuse_quotes(self.landing_root, "incremental.landing")
 
     @property
     def warehouse_path(self) -> Path:
@@ -255,6 +309,21 @@ class Settings:
         return self.root / STATE_DIR
 
 
+# DuckDB, dlt and dbt's profile put these paths into SQL string literals and quoted
+# identifiers: a quote in them ends the literal early ("unterminated string literal").
+_QUOTES = ("'", '"')
+
+
+def refuse_quotes(path: Path | str, what: str) -> None:
+    """Raise a one-line SbdkError if `path` holds a quote, which SQL built from it would break."""
+    quote = next((quote for quote in _QUOTES if quote in str(path)), None)
+    if quote is not None:
+        raise SbdkError(
+            f"{what} {path} contains a quote ({quote}), which the warehouse's SQL cannot hold: "
+            "use a path without ' or \""
+        )
+
+
 # fsspec/s3fs option -> the standard AWS environment variables it is read from, in order.
 _AWS_VARIABLES = {
     "key": ("AWS_ACCESS_KEY_ID",),
@@ -299,6 +368,13 @@ def read_config_file(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SbdkError(f"no {CONFIG_FILE} at {path.parent}: run `sbdk init` first") from None
+    except UnicodeDecodeError as error:
+        raise SbdkError(
+            f"{path} is not UTF-8 text (byte {error.object[error.start]:#04x} at position "
+            f"{error.start}): save it as UTF-8"
+        ) from None
+    except OSError as error:
+        raise SbdkError(f"cannot read {path}: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:
         raise SbdkError(f"{path} is not valid TOML: {error}") from None
 
@@ -319,8 +395,43 @@ def load_settings(
 ) -> Settings:
     """Load `sbdk.toml` under `root`, then apply environment variables and CLI flags."""
     file_layer = read_config_file(root / CONFIG_FILE)
+    check_file_types(file_layer)
     config = build_config(file_layer, environment_overrides(environ), flags or {})
     return Settings(root, config)
+
+
+def check_file_types(file_layer: Mapping[str, Any]) -> None:
+    """Refuse a TOML value of the wrong type: `seed = true` is no number, `"yes"` no boolean.
+
+    Environment variables are always strings and are converted (SBDK_SEED=7); in the TOML
+    file a value has a type of its own, and a wrong one is a mistake, not a conversion.
+    Dates may be TOML dates or 'YYYY-MM-DD' strings. Values and keys are checked later.
+    """
+    for section_name, section in file_layer.items():
+        field = SbdkConfig.model_fields.get(section_name)
+        if field is None or not isinstance(section, Mapping):
+            continue
+        for key, value in section.items():
+            setting = field.annotation.model_fields.get(key)
+            if setting is None or key == "vars":
+                continue
+            lax = setting.annotation is date
+            try:
+                TypeAdapter(setting.annotation, config=ConfigDict(strict=not lax)).validate_python(
+                    value
+                )
+            except ValidationError as error:
+                message = error.errors()[0]["msg"]
+                raise SbdkError(
+                    f"invalid configuration in {CONFIG_FILE}: {section_name}.{key} = "
+                    f"{_toml_value(value)}: {message}"
+                ) from None
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
 
 
 def _deep_merge(target: dict[str, Any], layer: Mapping[str, Any]) -> None:
@@ -340,6 +451,8 @@ def _describe(error: ValidationError) -> str:
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         return f"unknown setting '{location}'"
+    if first["type"] in {"model_type", "model_attributes_type", "dict_type"}:
+        return f"{location} must be a table ([{location}]), not {_toml_value(first['input'])}"
     if "input" in first and not isinstance(first["input"], dict):
         return f"{location} = {first['input']!r}: {message}"
     return f"{location}: {message}" if location else message

@@ -1,10 +1,19 @@
-"""All terminal output: Rich progress while jobs run, and the summaries after them."""
+"""All terminal output: Rich progress while jobs run, and the summaries after them.
+
+Names, paths, messages and settings come from the user, dbt or the file system and may hold
+square brackets (`proj[dev]`, `pip install 'sbdk[s3]'`). Rich would read them as markup: eat
+them or crash on `[/x]`. So the consoles here print every string literally, and only a
+`Markup` string, built by `markup()` with its values escaped, is read as markup.
+"""
 
 from __future__ import annotations
 
+import re
+import string
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,8 +30,47 @@ from sbdk.project import ScaffoldResult
 from sbdk.transform import DbtResult, NodeProgress, NodeResult
 from sbdk.workflow import IncrementalSummary, RunSummary
 
-console = Console(highlight=False)
-error_console = Console(stderr=True, highlight=False)
+
+class Markup(str):
+    """A string of sbdk's own Rich markup; build it with `markup()`."""
+
+
+# Backslashes escape a following tag in markup, so a value's trailing backslashes must be
+# doubled when a tag (escaped or not) follows them, and only then: the mark says "decide
+# when the whole text is known". The tag pattern is Rich's own.
+_TRAILING_BACKSLASHES = "\x00"
+_BACKSLASHES_BEFORE_TAG = re.compile(r"(\\+)\x00(?=\\*\[[a-z#/@][^[]*?\])")
+
+
+class _EscapingFormatter(string.Formatter):
+    def format_field(self, value: object, format_spec: str) -> str:
+        formatted = format(value, format_spec)
+        if isinstance(value, Markup):
+            return formatted
+        escaped = escape(formatted + " ")[:-1]  # the space keeps escape() off the end
+        return escaped + _TRAILING_BACKSLASHES if escaped.endswith("\\") else escaped
+
+
+def markup(template: str, *values: object, **named: object) -> Markup:
+    """`template.format(...)` with every value shown literally, unless it is Markup itself."""
+    return Markup(_EscapingFormatter().format(template, *values, **named))
+
+
+def _resolve(text: Markup) -> str:
+    doubled = _BACKSLASHES_BEFORE_TAG.sub(lambda match: match[1] * 2, text)
+    return doubled.replace(_TRAILING_BACKSLASHES, "")
+
+
+class _LiteralConsole(Console):
+    """A console that reads markup only in Markup strings: user text is never parsed."""
+
+    def render_str(self, text: str, **options):
+        options["markup"] = isinstance(text, Markup)
+        return super().render_str(_resolve(text) if options["markup"] else text, **options)
+
+
+console = _LiteralConsole(highlight=False)
+error_console = _LiteralConsole(stderr=True, highlight=False)
 
 _STEP_MARK = {
     "success": ("✓", "green"),
@@ -43,7 +91,7 @@ _STATUS_STYLE = {
 
 
 def error(message: str) -> None:
-    error_console.print(f"[bold red]Error:[/] {message}", soft_wrap=True)
+    error_console.print(markup("[bold red]Error:[/] {}", message), soft_wrap=True)
 
 
 class RichReporter:
@@ -56,7 +104,7 @@ class RichReporter:
 
     def step_started(self, step: str, description: str) -> None:
         if not self.console.is_terminal:  # logs and CI get plain lines, no animation
-            self.console.print(f"[dim]… {step:<10} {description}[/]")
+            self.console.print(markup("[dim]… {:<10} {}[/]", step, description))
             return
         self._progress = Progress(
             SpinnerColumn(),
@@ -67,7 +115,8 @@ class RichReporter:
             console=self.console,
             transient=True,
         )
-        self._task = self._progress.add_task(description, total=None)
+        # TextColumn reads the description as markup.
+        self._task = self._progress.add_task(escape(description), total=None)
         self._progress.start()
 
     def step_finished(self, result: StepResult) -> None:
@@ -75,14 +124,14 @@ class RichReporter:
             self._progress.stop()
             self._progress = None
         mark, style = _STEP_MARK.get(result.status, ("?", "white"))
-        text = result.detail
+        text = markup("{}", result.detail)
         if result.message and result.message != result.detail:
-            text = (
-                f"{text}  [{style}]{result.message}[/]" if text else f"[{style}]{result.message}[/]"
-            )
+            separator = "  " if result.detail else ""
+            text = markup("{}{}[{}]{}[/]", text, separator, style, result.message)
         timing = f"{result.seconds:6.2f}s" if result.started_at is not None else " " * 7
         self.console.print(
-            f"[{style}]{mark}[/] [bold]{result.name:<10}[/] {timing}  {text}", soft_wrap=True
+            markup("[{}]{}[/] [bold]{:<10}[/] {}  {}", style, mark, result.name, timing, text),
+            soft_wrap=True,
         )
 
     def node_progress(self, progress: NodeProgress) -> None:
@@ -91,7 +140,7 @@ class RichReporter:
                 self._progress.update(
                     self._task,
                     total=progress.total,
-                    description=f"{progress.resource_type} {progress.name}",
+                    description=escape(f"{progress.resource_type} {progress.name}"),
                 )
             return
         if self._progress is not None:
@@ -101,8 +150,15 @@ class RichReporter:
             style = _STATUS_STYLE.get(progress.status, "white")
             mark = "✗" if failed else "·"
             self.console.print(
-                f"  [{style}]{mark}[/] {progress.resource_type:<9} {progress.name:<48} "
-                f"[{style}]{progress.status:<7}[/] {progress.seconds:5.2f}s"
+                markup(
+                    "  [{style}]{}[/] {:<9} {:<48} [{style}]{:<7}[/] {:5.2f}s",
+                    mark,
+                    progress.resource_type,
+                    progress.name,
+                    progress.status,
+                    progress.seconds,
+                    style=style,
+                )
             )
 
 
@@ -111,7 +167,9 @@ def render_scaffold(result: ScaffoldResult, cwd: Path) -> None:
         shown = result.root.relative_to(cwd.resolve())
     except ValueError:
         shown = result.root
-    console.print(f"[green]✓[/] Created sbdk project [bold]{result.name}[/] in {shown or '.'}")
+    console.print(
+        markup("[green]✓[/] Created sbdk project [bold]{}[/] in {}", result.name, shown or ".")
+    )
     console.print(
         f"  {len(result.written)} files, warehouse at {result.warehouse.relative_to(result.root)}"
     )
@@ -127,7 +185,9 @@ def render_run_summary(summary: RunSummary, title: str) -> None:
     table.add_column(style="bold")
     table.add_column()
     style = _RUN_STYLE.get(summary.status, "white")
-    table.add_row("run", f"{summary.run_id}  [{style}]{summary.status.replace('_', ' ')}[/]")
+    table.add_row(
+        "run", markup("{}  [{}]{}[/]", summary.run_id, style, summary.status.replace("_", " "))
+    )
     for name, rows in summary.raw_rows.items():
         table.add_row(f"raw.{name}", f"{rows:,} rows")
     if summary.incremental is not None:
@@ -138,11 +198,17 @@ def render_run_summary(summary: RunSummary, title: str) -> None:
     if tests or summary.step("test") is not None and summary.step("test").ok:
         skipped = sum(1 for node in [*models, *tests] if node.status == "skipped")
         style = "red" if summary.tests_failed else "green"
+        warned = markup(", [yellow]{} warned[/]", summary.tests_warned)
         table.add_row(
             "tests",
-            f"[{style}]{summary.tests_passed} passed, {summary.tests_failed} failed[/]"
-            + (f", [yellow]{summary.tests_warned} warned[/]" if summary.tests_warned else "")
-            + (f", {skipped} skipped" if skipped else ""),
+            markup(
+                "[{}]{} passed, {} failed[/]{}{}",
+                style,
+                summary.tests_passed,
+                summary.tests_failed,
+                warned if summary.tests_warned else "",
+                f", {skipped} skipped" if skipped else "",
+            ),
         )
     timings = "  ".join(
         f"{stage} {seconds:.2f}s" for stage, seconds in summary.stage_seconds.items()
@@ -156,8 +222,10 @@ def render_run_summary(summary: RunSummary, title: str) -> None:
     failed_step = summary.failed_step
     if failed_step is not None and failed_step.name == "load" and summary.incremental:
         console.print(
-            "[dim]the failed stream's cursor stays before the failed batch; fix the cause "
-            "and run again[/]"
+            Markup(
+                "[dim]the failed stream's cursor stays before the failed batch; fix the cause "
+                "and run again[/]"
+            )
         )
     for _, result in summary.dbt_results:
         if result.failed:
@@ -171,32 +239,40 @@ def _add_incremental_rows(table: Table, incremental: IncrementalSummary) -> None
         rows = ", ".join(f"{n:,} {stream}" for stream, n in incremental.landed_rows.items())
         table.add_row("landed", f"{span}: {rows}")
     for stream in incremental.streams:
-        state = "[red]failed[/]" if stream.failure else f"{stream.batches} batch(es)"
+        state = Markup("[red]failed[/]") if stream.failure else f"{stream.batches} batch(es)"
         table.add_row(
             f"stream {stream.stream}",
-            f"{stream.processed_files}/{stream.new_files} new files processed, {state}",
+            markup(
+                "{}/{} new files processed, {}", stream.processed_files, stream.new_files, state
+            ),
         )
 
 
 def render_failures(result: DbtResult, summary: RunSummary) -> None:
     console.print()
-    console.print(f"[bold red]{len(result.failed)} node(s) failed in dbt {result.command}:[/]")
+    console.print(
+        markup("[bold red]{} node(s) failed in dbt {}:[/]", len(result.failed), result.command)
+    )
     for node in result.failed:
         console.print(_describe_failure(node), soft_wrap=True)
     skipped = result.skipped
     if skipped:
         console.print(
-            f"[dim]{len(skipped)} node(s) skipped because something they depend on failed[/]"
+            markup(
+                "[dim]{} node(s) skipped because something they depend on failed[/]", len(skipped)
+            )
         )
-    console.print(f"[dim]full dbt log: {summary.dbt_log}[/]")
+    console.print(markup("[dim]full dbt log: {}[/]", summary.dbt_log))
 
 
-def _describe_failure(node: NodeResult) -> str:
+def _describe_failure(node: NodeResult) -> Markup:
     if node.is_test and node.status == "fail":
         where = f"; failing rows in {node.failures_relation}" if node.failures_relation else ""
         count = f"{node.failures:,} failing row(s)"
-        return f"  [red]✗[/] {node.resource_type} [bold]{node.name}[/]: {count}{where}"
-    return f"  [red]✗[/] {node.resource_type} [bold]{node.name}[/]: {node.message}"
+        return markup(
+            "  [red]✗[/] {} [bold]{}[/]: {}{}", node.resource_type, node.name, count, where
+        )
+    return markup("  [red]✗[/] {} [bold]{}[/]: {}", node.resource_type, node.name, node.message)
 
 
 def render_history(runs: list[RunRecord]) -> None:
@@ -216,35 +292,46 @@ def render_history(runs: list[RunRecord]) -> None:
         status = run.status.replace("_", " ")
         if run.failed_step:
             status += f" at {run.failed_step}"
-        tests = f"{run.tests_passed} ✓"
+        tests = markup("{} ✓", run.tests_passed)
         if run.tests_failed:
-            tests += f" [red]{run.tests_failed} ✗[/]"
+            tests = markup("{} [red]{} ✗[/]", tests, run.tests_failed)
         if run.tests_warned:
-            tests += f" [yellow]{run.tests_warned} ![/]"
+            tests = markup("{} [yellow]{} ![/]", tests, run.tests_warned)
         table.add_row(
             run.run_id,
             f"{run.started_at:%Y-%m-%d %H:%M}",
             f"{run.command} {run.mode}",
-            f"[{style}]{status}[/]",
+            markup("[{}]{}[/]", style, status),
             f"{run.seconds:.1f}",
             str(run.models_built),
             tests,
         )
     console.print(table)
     console.print(
-        "[dim]one run's steps and failures: sbdk history RUN_ID (a unique prefix is enough)[/]"
+        Markup(
+            "[dim]one run's steps and failures: sbdk history RUN_ID (a unique prefix is enough)[/]"
+        )
     )
 
 
 def render_run_details(run: RunRecord) -> None:
     style = _RUN_STYLE.get(run.status, "white")
     console.print(
-        f"[bold]Run {run.run_id}[/]  sbdk {run.command} ({run.mode})  "
-        f"[{style}]{run.status.replace('_', ' ')}[/]  started {run.started_at:%Y-%m-%d %H:%M:%S} "
-        f"UTC, {run.seconds:.1f}s"
+        markup(
+            "[bold]Run {}[/]  sbdk {} ({})  [{}]{}[/]  started {:%Y-%m-%d %H:%M:%S} UTC, {:.1f}s",
+            run.run_id,
+            run.command,
+            run.mode,
+            style,
+            run.status.replace("_", " "),
+            run.started_at,
+            run.seconds,
+        )
     )
     if run.failed_step:
-        console.print(f"[red]failed at step {run.failed_step}:[/] {run.message}", soft_wrap=True)
+        console.print(
+            markup("[red]failed at step {}:[/] {}", run.failed_step, run.message), soft_wrap=True
+        )
     steps = Table(title="Steps", title_justify="left")
     steps.add_column("step", no_wrap=True)
     steps.add_column("status", no_wrap=True)
@@ -253,12 +340,13 @@ def render_run_details(run: RunRecord) -> None:
     steps.add_column("dbt invocation id", no_wrap=True, overflow="fold")
     for step in run.steps:
         mark, step_style = _STEP_MARK.get(step.status, ("?", "white"))
-        detail = step.detail or ""
+        detail = markup("{}", step.detail or "")
         if step.message and step.message != step.detail:
-            detail = f"{detail} [{step_style}]{step.message}[/]".strip()
+            separator = " " if step.detail else ""
+            detail = markup("{}{}[{}]{}[/]", detail, separator, step_style, step.message)
         steps.add_row(
             step.step,
-            f"[{step_style}]{mark} {step.status.replace('_', ' ')}[/]",
+            markup("[{}]{} {}[/]", step_style, mark, step.status.replace("_", " ")),
             f"{step.seconds:.2f}" if step.started_at is not None else "",
             detail,
             step.dbt_invocation_id or "",
@@ -281,14 +369,21 @@ def render_run_details(run: RunRecord) -> None:
         f"{run.tests_passed} passed, {run.tests_failed} failed, {run.tests_warned} warned"
     )
     if run.failures:
-        console.print(f"\n[bold red]{len(run.failures)} failing or warning node(s):[/]")
+        console.print(markup("\n[bold red]{} failing or warning node(s):[/]", len(run.failures)))
         for failure in run.failures:
             color = "yellow" if failure.status == "warn" else "red"
             rows = f"{failure.failing_rows:,} failing row(s)" if failure.failing_rows else ""
             where = f" in {failure.failures_relation}" if failure.failures_relation else ""
             message = rows + where if rows else failure.message
             console.print(
-                f"  [{color}]{failure.status}[/] {failure.step}: {failure.resource_type} "
-                f"[bold]{failure.node}[/]: {message}",
+                markup(
+                    "  [{}]{}[/] {}: {} [bold]{}[/]: {}",
+                    color,
+                    failure.status,
+                    failure.step,
+                    failure.resource_type,
+                    failure.node,
+                    message,
+                ),
                 soft_wrap=True,
             )

@@ -49,6 +49,7 @@ def scaffold_project(target: Path, name: str | None = None, force: bool = False)
     """
     target = target.resolve()
     name = validate_project_name(name or target.name)
+    settings = Settings(target, build_config({"project": {"name": name}}))  # checks the paths
     if target.exists() and not target.is_dir():
         raise SbdkError(f"{target} exists and is not a directory")
     if target.exists() and any(target.iterdir()) and not force:
@@ -58,10 +59,13 @@ def scaffold_project(target: Path, name: str | None = None, force: bool = False)
         )
 
     templates = resources.files("sbdk") / "templates"
-    written = _copy_tree(templates / PROJECT_TEMPLATE, target, name)
-    written += _copy_tree(templates / DBT_TEMPLATE, target / DBT_DIR, name)
+    try:
+        written = _copy_tree(templates / PROJECT_TEMPLATE, target, name)
+        written += _copy_tree(templates / DBT_TEMPLATE, target / DBT_DIR, name)
+    except OSError as error:
+        where = error.filename or target
+        raise SbdkError(f"cannot write the project into {where}: {error.strerror}") from None
 
-    settings = Settings(target, build_config({"project": {"name": name}}))
     create_warehouse(settings.warehouse_path)
     return ScaffoldResult(
         root=target, name=name, written=written, warehouse=settings.warehouse_path

@@ -34,11 +34,27 @@ def lock_error_message(path: Path, error: BaseException | str) -> str | None:
     if "Could not set lock" not in text and "Conflicting lock" not in text:
         return None
     holder = _LOCK_HOLDER.search(text)
-    who = f"{holder['program']} (PID {holder['pid']})" if holder else "another process"
+    who = "another process"
+    if holder:
+        command = holder_command_line(int(holder["pid"]))
+        running = f": {command}" if command else ""
+        who = f"{holder['program']} (PID {holder['pid']}{running})"
+    # DuckDB lets one process open a file while another writes to it, and that includes
+    # read-only connections: the holder has to close it, whatever its mode.
     return (
-        f"the warehouse {path} is locked by {who}; close that program "
-        "(a DuckDB shell, notebook or BI tool) or open it read-only, then retry"
+        f"the warehouse {path} is locked by {who}; close that program or its connection "
+        "(a DuckDB shell, notebook or BI tool, even one that opened it read-only), then retry"
     )
+
+
+def holder_command_line(pid: int, limit: int = 100) -> str | None:
+    """The command line of process `pid`, on one line and shortened; None where unknown."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # no /proc (macOS, Windows), or the process has ended
+        return None
+    command = " ".join(raw.decode(errors="replace").replace("\0", " ").split())
+    return command if len(command) <= limit else command[: limit - 1] + "…"
 
 
 def connect(path: Path, read_only: bool = False):

@@ -1,12 +1,15 @@
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from sbdk.config import (
+    DBT_CONTEXT_NAMES,
     build_config,
     environment_overrides,
     load_settings,
+    suggest_project_name,
     validate_project_name,
 )
 from sbdk.errors import SbdkError
@@ -115,13 +118,17 @@ def test_dates_parse_from_toml_and_environment(tmp_path):
     assert settings.config.data.end_date == date(2024, 4, 1)
 
 
-@pytest.mark.parametrize("name", ["shop", "Shop_2", "_private", "analytics"])
+@pytest.mark.parametrize("name", ["shop", "Shop_2", "analytics", "Ref", "shop_"])
 def test_valid_project_names(name):
     assert validate_project_name(name) == name
 
 
 @pytest.mark.parametrize(
-    "name", ["my-shop", "2shop", "shop!", "", "dbt", "marts", "observability", "on", "No", "null"]
+    "name",
+    [
+        *["my-shop", "2shop", "shop!", "", "dbt", "marts", "observability", "on", "No", "null"],
+        *["_", "_private", "ünïcødé", "ref", "source", "config", "var", "target", "this", "zip"],
+    ],
 )
 def test_invalid_project_names(name):
     with pytest.raises(SbdkError):
@@ -131,6 +138,45 @@ def test_invalid_project_names(name):
 def test_invalid_name_suggests_a_valid_one():
     with pytest.raises(SbdkError, match="e.g. 'my_shop'"):
         validate_project_name("my-shop")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ünïcødé", "_", "__", "-", "2shop", "ref", "on", "dbt", "raw", "日本", "é", "a b", "x-ref"],
+)
+def test_every_suggestion_is_itself_a_valid_name(name):
+    with pytest.raises(SbdkError) as raised:
+        validate_project_name(name)
+    suggestion = suggest_project_name(name)
+    assert f"e.g. '{suggestion}'" in str(raised.value)
+    assert validate_project_name(suggestion) == suggestion
+    assert suggestion.isascii()
+
+
+def test_a_dbt_template_name_is_refused_in_the_config_too(tmp_path):
+    write_config(tmp_path, '[project]\nname = "source"\n')
+    with pytest.raises(SbdkError, match="project.name = 'source'.*dbt's templates use"):
+        load_settings(tmp_path, environ={})
+
+
+def test_reserved_names_are_exactly_dbts_context_names():
+    """dbt puts a project's name into its Jinja context: our list must follow dbt's."""
+    import importlib
+    import pkgutil
+
+    import dbt.context
+    from dbt.context.base import BaseContext
+    from dbt.contracts.project import BANNED_PROJECT_NAMES
+
+    for module in pkgutil.iter_modules(dbt.context.__path__):
+        importlib.import_module(f"dbt.context.{module.name}")
+
+    def with_subclasses(cls):
+        return [cls, *(sub for child in cls.__subclasses__() for sub in with_subclasses(child))]
+
+    context_names = {name for cls in with_subclasses(BaseContext) for name in cls._context_members_}
+    assert {"ref", "source", "var", "this", "config", "target"} <= context_names
+    assert context_names | set(BANNED_PROJECT_NAMES) == DBT_CONTEXT_NAMES
 
 
 def test_library_settings_are_scoped_to_the_call(monkeypatch):
@@ -211,3 +257,132 @@ def test_an_s3_root_without_s3fs_says_what_to_install(tmp_path, monkeypatch):
     message = str(raised.value)
     assert "s3://bucket/landing" in message and "sbdk[s3]" in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+@pytest.mark.parametrize(
+    ("where", "toml", "named"),
+    [
+        ("project", "", "the project's path"),
+        ("config", '[warehouse]\npath = "data/it{q}s.duckdb"\n', "warehouse.path"),
+        ("config", '[incremental]\nlanding = "land{q}ing"\n', "incremental.landing"),
+    ],
+)
+def test_paths_with_quotes_are_refused_in_one_line(tmp_path, quote, where, toml, named):
+    root = tmp_path / f"it{quote}s" if where == "project" else tmp_path
+    root.mkdir(exist_ok=True)
+    write_config(root, toml.replace("{q}", quote.replace('"', '\\"')))
+    with pytest.raises(SbdkError) as raised:
+        load_settings(root, environ={})
+    message = str(raised.value)
+    assert message.startswith(named) and f"contains a quote ({quote})" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_a_quoted_path_from_the_environment_is_refused(tmp_path, quote):
+    write_config(tmp_path, "")
+    with pytest.raises(SbdkError, match="warehouse.path"):
+        load_settings(tmp_path, environ={"SBDK_WAREHOUSE_PATH": f"a{quote}b.duckdb"})
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[data]\nseed = true\n", "data.seed = true"),
+        ("[data]\nusers = 1.5\n", "data.users = 1.5"),
+        ('[data]\nseed = "7"\n', "data.seed = '7'"),
+        ('[incremental]\nenabled = "yes"\n', "incremental.enabled = 'yes'"),
+        ("[incremental]\nenabled = 1\n", "incremental.enabled = 1"),
+        ("[dbt]\nthreads = false\n", "dbt.threads = false"),
+        ("[warehouse]\npath = 3\n", "warehouse.path = 3"),
+    ],
+)
+def test_toml_values_of_the_wrong_type_are_refused(tmp_path, toml, expected):
+    write_config(tmp_path, toml)
+    with pytest.raises(
+        SbdkError, match=f"invalid configuration in sbdk.toml: {re.escape(expected)}"
+    ):
+        load_settings(tmp_path, environ={})
+
+
+def test_toml_keeps_its_natural_conversions_and_the_environment_converts_strings(tmp_path):
+    write_config(tmp_path, '[data]\nevents_per_user = 30\nstart_date = "2025-02-01"\n')
+    settings = load_settings(
+        tmp_path,
+        environ={"SBDK_SEED": "7", "SBDK_INCREMENTAL_ENABLED": "true"},
+        flags={"data": {"users": 5}},
+    )
+    config = settings.config
+    assert (config.data.events_per_user, config.data.start_date) == (30.0, date(2025, 2, 1))
+    assert (config.data.seed, config.incremental.enabled, config.data.users) == (7, True, 5)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('as_of_date = "2025-12-31\' or 1=1"', "as_of_date"),
+        ('as_of_date = "2025-02-30"', "as_of_date"),
+        ('as_of_date = "31/12/2025"', "as_of_date"),
+        ("as_of_date = 2025-12-31T10:00:00", "as_of_date"),
+        ("as_of_date = 20251231", "as_of_date"),
+        ('session_timeout_minutes = "45"', "session_timeout_minutes = '45'"),
+        ("session_timeout_minutes = true", "session_timeout_minutes = True"),
+        ("high_value_customer_threshold = -1", "high_value_customer_threshold = -1"),
+        ("active_user_min_days = 2.5", "active_user_min_days = 2.5"),
+        ('sbdk_mode = "incremental"', "'sbdk_mode' is set by sbdk"),
+    ],
+)
+def test_known_dbt_vars_are_type_checked(tmp_path, value, expected):
+    write_config(tmp_path, f"[dbt.vars]\n{value}\n")
+    with pytest.raises(SbdkError, match=re.escape(expected)) as raised:
+        load_settings(tmp_path, environ={})
+    assert str(raised.value).startswith("invalid configuration: dbt.vars")
+
+
+def test_valid_and_user_defined_dbt_vars_are_passed_on(tmp_path):
+    write_config(
+        tmp_path,
+        "[dbt.vars]\nas_of_date = 2025-12-31\nsession_timeout_minutes = 45.5\n"
+        'dormant_after_days = 0\nmy_own_var = "anything [goes]"\nmy_flag = true\n',
+    )
+    assert load_settings(tmp_path, environ={}).config.dbt.vars == {
+        "as_of_date": "2025-12-31",  # what the models' as_of_date() macro expects
+        "session_timeout_minutes": 45.5,
+        "dormant_after_days": 0,
+        "my_own_var": "anything [goes]",
+        "my_flag": True,
+    }
+
+
+def test_typed_vars_are_exactly_the_bundled_projects_vars():
+    """A var added to dbt_project.yml must get its type here (the defaults must pass it)."""
+    from importlib import resources
+
+    import yaml
+
+    from sbdk import dbt_vars
+
+    text = (resources.files("sbdk") / "templates" / "dbt" / "dbt_project.yml").read_text()
+    defaults = yaml.safe_load(text)["vars"]
+    typed = dbt_vars.COUNT_VARS | dbt_vars.NUMBER_VARS | dbt_vars.DATE_VARS
+    assert set(defaults) - dbt_vars.SBDK_VARS == typed
+    user_settable = {name: value for name, value in defaults.items() if name in typed}
+    assert dbt_vars.validate_dbt_vars(user_settable) == user_settable
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'[project]\nname = "caf\xe9"\n', "is not UTF-8 text (byte 0xe9 at position 21)"),
+        (b"data = 3\n", "data must be a table ([data]), not 3"),
+        (b"[dbt]\nvars = true\n", "dbt.vars must be a table ([dbt.vars]), not true"),
+    ],
+)
+def test_config_file_mistakes_are_said_in_the_users_terms(tmp_path, content, expected):
+    (tmp_path / "sbdk.toml").write_bytes(content)
+    with pytest.raises(SbdkError) as raised:
+        load_settings(tmp_path, environ={})
+    message = str(raised.value)
+    assert expected in message
+    assert "Decode" not in message and "instance of" not in message and "Section" not in message

@@ -17,16 +17,26 @@ from sbdk.errors import SbdkError
 
 SOURCE = "app"
 STREAMS = ("users", "orders", "events")
+_IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
-class StreamConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class StreamSettings(BaseModel):
+    """What a stream's JSON file may set, with JSON's own types (no "5" for 5)."""
 
-    source: str = SOURCE
-    name: str
-    unique_key: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    cursor_column: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    unique_key: str | None = Field(None, pattern=_IDENTIFIER)
+    cursor_column: str | None = Field(None, pattern=_IDENTIFIER)
     batch_size: int | None = Field(None, ge=1, le=10_000)
+
+
+class StreamConfig(StreamSettings):
+    """A bundled stream and its settings. Its source and name are sbdk's, never the file's:
+    they are path segments under the landing root, and plain identifiers keep discovery
+    inside it."""
+
+    source: str = Field(SOURCE, pattern=_IDENTIFIER)
+    name: str = Field(pattern=_IDENTIFIER)
 
     @property
     def tag(self) -> str:
@@ -51,25 +61,36 @@ def read_stream_configs(streams_dir: Path) -> list[StreamConfig]:
         path = streams_dir / SOURCE / f"{name}.json"
         overrides = _read_json(path) if path.is_file() else {}
         try:
-            configs.append(StreamConfig(name=name, **overrides))
-        except (ValidationError, TypeError) as error:
+            settings = StreamSettings.model_validate(overrides)
+        except ValidationError as error:
             raise SbdkError(f"invalid stream config {path}: {_first_error(error)}") from None
+        configs.append(StreamConfig(name=name, **settings.model_dump(exclude_unset=True)))
     return configs
 
 
 def _read_json(path: Path) -> dict:
     try:
         value = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except UnicodeDecodeError as error:
+        raise SbdkError(
+            f"{path} is not UTF-8 text (byte {error.object[error.start]:#04x} at position "
+            f"{error.start}): save it as UTF-8"
+        ) from None
     except json.JSONDecodeError as error:
         raise SbdkError(f"{path} is not valid JSON: {error}") from None
+    except OSError as error:
+        raise SbdkError(f"cannot read the stream config {path}: {error.strerror}") from None
     if not isinstance(value, dict):
         raise SbdkError(f"{path} must hold a JSON object (`{{}}` for the defaults)")
     return value
 
 
-def _first_error(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        first = error.errors()[0]
-        location = ".".join(str(part) for part in first["loc"])
-        return f"{location}: {first['msg']}"
-    return str(error)
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "extra_forbidden":
+        known = ", ".join(StreamSettings.model_fields)
+        return f"unknown key '{key}' (a stream file may set {known})"
+    if first["type"] == "string_pattern_mismatch":
+        return f"{key} = {json.dumps(first['input'])}: must be a column name (letters, digits, _)"
+    return f"{key} = {json.dumps(first['input'])}: {first['msg']}"

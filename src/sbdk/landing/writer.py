@@ -23,14 +23,13 @@ import numpy as np
 import pyarrow as pa
 
 from sbdk.config import DataSection
-from sbdk.environment import scoped_environment
 from sbdk.errors import SbdkError
 from sbdk.landing.history import SOURCE, STREAMS, SYNC_HOUR, LandingHistory, days_in_window
 from sbdk.orchestration import interrupts
 from sbdk.pipelines.dlt_support import (
-    dlt_environment,
     innermost_error,
     naive_timestamp_hints,
+    project_local_dlt,
     root_cause,
 )
 
@@ -77,12 +76,8 @@ def land_days(
 
     history = LandingHistory(generate(data), data)
     rows_by_day = history.rows_landing_on(wanted)
-    environment = {
-        **dlt_environment(state_dir),
-        "DATA_WRITER__COMPRESSION": PARQUET_COMPRESSION,
-    }
     with (
-        scoped_environment(environment),
+        project_local_dlt(state_dir, DATA_WRITER__COMPRESSION=PARQUET_COMPRESSION),
         _DayWriter(root, state_dir, storage_options or {}) as writer,
     ):
         for day in wanted:

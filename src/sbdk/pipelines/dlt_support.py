@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
+
+from sbdk.environment import scoped_environment
 
 
 def dlt_environment(state_dir: Path) -> dict[str, str]:
@@ -20,6 +24,29 @@ def dlt_environment(state_dir: Path) -> dict[str, str]:
         # Load packages are transient copies deleted after the load: skip compressing them.
         "DATA_WRITER__COMPRESSION": "none",
     }
+
+
+@contextmanager
+def project_local_dlt(state_dir: Path, **settings: str) -> Iterator[None]:
+    """Run dlt with `dlt_environment` (plus `settings`) and every file it touches in the project.
+
+    Environment variables are not enough: each time a pipeline step ends, dlt builds a
+    telemetry event, even with telemetry off (it checks only before sending), and that
+    reads or creates `.anonymous_id` in its *global* directory: ~/.dlt, /var/dlt for root,
+    /tmp/dlt without a writable home. DLT_DATA_DIR does not move that directory; the run
+    context's global dir, which dlt lets an instance set, does. It is also where dlt looks
+    for a global config.toml and secrets.toml, so a user's ~/.dlt cannot change a run.
+    """
+    with scoped_environment({**dlt_environment(state_dir), **settings}):
+        from dlt.common.runtime import run_context
+
+        context = run_context.active()
+        previous = context._global_dir
+        context._global_dir = str(state_dir / "dlt")
+        try:
+            yield
+        finally:
+            context._global_dir = previous
 
 
 def naive_timestamp_hints(schema: pa.Schema) -> dict[str, dict]:

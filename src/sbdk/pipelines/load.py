@@ -21,13 +21,12 @@ from pathlib import Path
 import pyarrow as pa
 
 from sbdk import warehouse
-from sbdk.environment import scoped_environment
 from sbdk.errors import SbdkError
 from sbdk.orchestration import interrupts
 from sbdk.pipelines.dlt_support import (
-    dlt_environment,
     innermost_error,
     naive_timestamp_hints,
+    project_local_dlt,
     root_cause,
 )
 from sbdk.warehouse import RAW_SCHEMA, lock_error_message
@@ -50,7 +49,7 @@ def load_raw(tables: dict[str, pa.Table], warehouse_path: Path, state_dir: Path)
     pipelines_dir = state_dir / "dlt" / "pipelines"
     shutil.rmtree(pipelines_dir / PIPELINE_NAME, ignore_errors=True)
     _drop_loading_tables(warehouse_path, tables)
-    with scoped_environment(dlt_environment(state_dir)):
+    with project_local_dlt(state_dir):
         load_id = _run_pipeline(tables, warehouse_path, pipelines_dir)
     published = _publish(warehouse_path, tables)
     # Its packages are copies of what is now in the warehouse: keep none between runs.
