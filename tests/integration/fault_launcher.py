@@ -16,7 +16,8 @@ KIND is what happens there:
 
 POINT is where, in the middle of a step's work rather than at its edges:
     generate   after the synthetic tables are generated, before they are returned
-    load       full mode: dlt has loaded every table, before they are published into raw
+    load       full mode: inside dlt's run (which intercepts signals itself), between its
+               extract and normalize steps
     process    incremental load step: the second processed batch is in its table, its
                cursor not yet advanced
     land       the first landing day's files are written, the clock not yet advanced
@@ -137,12 +138,13 @@ def install(kind: str, point: str) -> None:
     from sbdk.incremental import cursors, processing
     from sbdk.landing import clock
     from sbdk.orchestration import history
-    from sbdk.pipelines import load
 
     if point == "generate":
         wrap_after(workflow.Workspace, "_generate", once(kind))
     elif point == "load":
-        wrap_before(load, "_publish", once(kind))
+        from dlt.pipeline.pipeline import Pipeline
+
+        wrap_before(Pipeline, "normalize", once(kind))
     elif point == "process":
         wrap_before(cursors, "advance_cursor", once(kind, calls_before=1))
     elif point == "land":

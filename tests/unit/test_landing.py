@@ -458,3 +458,20 @@ def test_s3_storage_options_become_dlt_credentials():
     }
     assert kwargs == {}
     assert _destination_options("/tmp/landing", {}) == (None, {})
+
+
+def test_a_day_landed_half_way_is_landed_again_whole_never_twice(tmp_path):
+    """A landing stopped during a day (kill -9, full disk) left some of its files; the clock
+    does not count the day, so the next landing of it replaces them instead of adding."""
+    root = tmp_path / "landing"
+    day = LANDED_DAYS[0]
+    first = land_days(DATA, [day], str(root), tmp_path / ".sbdk")
+    leftover = Path(first.files["users"][0])
+    stale = leftover.with_name("0000000000.0.stale.parquet")
+    stale.write_bytes(leftover.read_bytes())  # e.g. the users file of an earlier attempt
+
+    again = land_days(DATA, [day], str(root), tmp_path / ".sbdk")
+    for stream in STREAMS:
+        on_disk = sorted(str(p) for p in (root / SOURCE / stream).rglob("*.parquet"))
+        assert on_disk == sorted(again.files[stream]), stream
+    assert not stale.exists()

@@ -101,6 +101,7 @@ class _DayWriter:
         self._now = None
         # dlt would resolve a relative local path against its own working directory.
         self._root = root if "://" in root else str(Path(root).expanduser().absolute())
+        self._storage_options = dict(storage_options)
         credentials, fs_kwargs = _destination_options(root, storage_options)
         destination = dlt.destinations.filesystem(
             bucket_url=self._root,
@@ -148,6 +149,7 @@ class _DayWriter:
         ]
         if not resources:
             return {}
+        self._remove_leftovers(day)
         # Only the date shows in the layout; the time is the sync's.
         self._now = pendulum.datetime(day.year, day.month, day.day, SYNC_HOUR, tz="UTC")
         try:
@@ -161,6 +163,20 @@ class _DayWriter:
                 f"{root_cause(error)}"
             ) from error
         return self._written_files(info)
+
+    def _remove_leftovers(self, day: date) -> None:
+        """Remove files in `day`'s partitions: the clock does not count the day as landed, so
+        they are what a landing stopped half-way through the day left (a kill, a full disk).
+        The day is landed whole again, never twice."""
+        from sbdk.incremental.discovery import landing_filesystem
+
+        filesystem, base = landing_filesystem(self._root, self._storage_options)
+        filesystem.invalidate_cache()  # s3fs caches listings per shared instance
+        partition = f"year={day:%Y}/month={day:%m}/day={day:%d}"
+        for stream in STREAMS:
+            leftovers = filesystem.glob(f"{base.rstrip('/')}/{SOURCE}/{stream}/{partition}/*")
+            if leftovers:
+                filesystem.rm(leftovers)
 
     def _written_files(self, info) -> dict[str, list[str]]:
         files: dict[str, list[str]] = {}
