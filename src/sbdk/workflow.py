@@ -268,8 +268,11 @@ class Workspace:
             state.streams = processor.process_new_files(options.full_refresh, progress)
             failed = [s for s in state.streams if s.failure]
             if failed:
+                others = f" (also failed: {', '.join(s.stream for s in failed[1:])})"
                 raise StepFailed(
-                    f"stream {failed[0].stream}: {failed[0].failure}", value=state.streams
+                    f"stream {failed[0].stream}: {failed[0].failure}"
+                    + (others if len(failed) > 1 else ""),
+                    value=state.streams,
                 )
             return state.streams
 

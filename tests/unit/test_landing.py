@@ -10,10 +10,15 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
+from fsspec.implementations.local import LocalFileSystem
 
 from sbdk.config import DataSection
 from sbdk.errors import SbdkError
+from sbdk.incremental.discovery import list_landed_files
+from sbdk.incremental.landed_schema import first_misfit
+from sbdk.incremental.streams import StreamConfig
 from sbdk.landing import SOURCE, STREAMS, LandingClock, land_days, landing_window
 from sbdk.landing.history import (
     LATE_SHARE,
@@ -21,6 +26,7 @@ from sbdk.landing.history import (
     LandingHistory,
     _json_objects,
 )
+from sbdk.landing.writer import FILE_SCHEMAS
 from sbdk.pipelines.synthetic import generate
 
 DATA = DataSection(
@@ -284,6 +290,18 @@ def test_files_have_the_contract_schema_with_naive_timestamps(landed):
         assert {name for name, _ in names_and_types[len(columns) :]} == {
             "filename", "year", "month", "day"
         }  # fmt: skip
+
+
+def test_landed_files_hold_exactly_the_declared_file_schemas(landed):
+    """FILE_SCHEMAS is what the writer writes, so the check processing runs on every new file
+    (incremental/landed_schema.py) lets every file the simulator lands through."""
+    root, result = landed
+    for stream in STREAMS:
+        for path in result.files[stream]:
+            assert pq.read_schema(path).remove_metadata().equals(FILE_SCHEMAS[stream]), path
+        files = list_landed_files(str(root), SOURCE, stream)
+        assert len(files) == len(result.files[stream]) > 0
+        assert first_misfit(files, StreamConfig(name=stream), LocalFileSystem()) is None
 
 
 def test_partitions_batch_ids_and_extraction_times_agree(landed):
