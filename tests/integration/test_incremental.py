@@ -238,12 +238,31 @@ def test_sbdk_test_runs_the_incremental_projects_tests(incremental):
     assert " 0 failed" in result.output
 
 
-def test_incremental_project_survives_a_copy(incremental, tmp_path):
-    """Paths resolve against the project root, so a moved project keeps working."""
-    moved = tmp_path / "moved"
-    shutil.copytree(incremental.root, moved)
-    result = sbdk("run", "--skip-generate", cwd=moved)
-    assert result.code == 0, result.output
+def test_a_copied_project_that_lost_its_state_dir_goes_on_like_one_that_did_not(
+    incremental, tmp_path
+):
+    """Paths resolve against the project root, so a moved project keeps working; and `.sbdk/`
+    is rebuildable: without it the next run lands the next days, not the first ones again."""
+    lost, kept = tmp_path / "lost", tmp_path / "kept"
+    for copy in (lost, kept):
+        shutil.copytree(incremental.root, copy)
+    shutil.rmtree(lost / ".sbdk")
+    for run in [sbdk("run", cwd=copy) for copy in (lost, kept)]:
+        assert run.code == 0, run.output
+        assert "2025-01-08 .. 2025-01-09" in run.output, run.output
+    partitions = [p.parent for p in (lost / "landing").rglob("*.parquet")]
+    assert len(partitions) == len(set(partitions)) == 3 * 8  # three streams, eight days
+    assert snapshot(lost, VOLATILE | PER_LANDING) == snapshot(kept, VOLATILE | PER_LANDING)
+
+
+def test_landed_files_deleted_under_the_cursors_stop_the_run_with_what_to_do(incremental, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(incremental.root, copy, ignore=shutil.ignore_patterns("landing", ".sbdk"))
+    result = sbdk("run", cwd=copy)  # lands the first days again: they sort before the cursors
+    assert result.code == 1
+    assert "failed at step 'sensor': stream users: the last file processed" in result.output
+    assert "`sbdk run --incremental --full-refresh`" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_stream_config_overrides_reach_the_processed_model(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,10 +11,12 @@ import pyarrow.parquet as pq
 import pytest
 from fsspec.implementations.local import LocalFileSystem
 
+from sbdk.config import Settings, build_config
 from sbdk.errors import SbdkError
 from sbdk.incremental import cursors
 from sbdk.incremental.discovery import LandedFile, batches, files_after, list_landed_files
 from sbdk.incremental.landed_schema import expected_columns, first_misfit, schema_difference
+from sbdk.incremental.processing import StreamProcessor
 from sbdk.incremental.streams import STREAMS, StreamConfig, read_stream_configs
 from sbdk.landing.writer import FILE_SCHEMAS
 
@@ -178,3 +181,24 @@ def test_the_first_misfit_file_is_named_with_its_difference(tmp_path):
     problem = first_misfit([LandedFile("c", str(corrupt))], users, LocalFileSystem())
     assert problem is not None and "\n" not in problem
     assert problem.startswith(f"cannot read landed file {corrupt} as Parquet: ")
+
+
+def test_a_cursor_whose_file_is_gone_stops_the_sensor_instead_of_skipping_files(tmp_path):
+    """Landed files deleted and landed again sort before the cursors: say so, never skip."""
+    settings = Settings(tmp_path, build_config({}))
+    landing = Path(settings.landing_root)
+    settings.warehouse_path.parent.mkdir()
+    processor = StreamProcessor(settings, dbt=None)
+    for stream in STREAMS:
+        land(landing, stream, "year=2025/month=01/day=02/1.a.parquet")
+        land(landing, stream, "year=2025/month=01/day=03/2.a.parquet")
+        cursors.advance_cursor(
+            settings.warehouse_path, stream, "year=2025/month=01/day=03/2.a.parquet", 2
+        )
+    assert processor.pending_work().new_files == dict.fromkeys(STREAMS, 0)
+    shutil.rmtree(landing)
+    for stream in STREAMS:
+        land(landing, stream, "year=2025/month=01/day=02/3.b.parquet")
+    with pytest.raises(SbdkError, match=r"no longer in the landing area .*--full-refresh"):
+        processor.pending_work()
+    assert processor.pending_work(full_refresh=True).new_files == dict.fromkeys(STREAMS, 1)

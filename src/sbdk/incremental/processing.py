@@ -17,8 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sbdk.config import Settings
+from sbdk.errors import SbdkError
 from sbdk.incremental import cursors
 from sbdk.incremental.discovery import (
+    LandedFile,
     batches,
     files_after,
     landing_filesystem,
@@ -97,7 +99,7 @@ class StreamProcessor:
         """New files per stream (every landed file with `full_refresh`) and owed rebuilds."""
         positions = {} if full_refresh else cursors.read_cursors(self.settings.warehouse_path)
         new_files = {
-            stream.name: len(files_after(self._landed(stream), positions.get(stream.name)))
+            stream.name: len(self._new_files(stream, positions.get(stream.name)))
             for stream in self.streams
         }
         return PendingWork(new_files, cursors.pending_downstream(self.settings.warehouse_path))
@@ -138,10 +140,19 @@ class StreamProcessor:
     def _downstream_selectors(self, streams: list[str]) -> list[str]:
         return [f"tag:{s.tag}+" for s in self.streams if s.name in streams]
 
-    def _landed(self, stream: StreamConfig):
-        return list_landed_files(
+    def _new_files(self, stream: StreamConfig, cursor: str | None) -> list[LandedFile]:
+        """The files after the stream's cursor. Its own file must still be there: files landed
+        again after the landing area was deleted would sort before it and be skipped."""
+        landed = list_landed_files(
             self.settings.landing_root, stream.source, stream.name, self.storage_options
         )
+        if cursor is not None and all(file.key != cursor for file in landed):
+            raise SbdkError(
+                f"stream {stream.name}: the last file processed, {cursor}, is no longer in the "
+                f"landing area {self.settings.landing_root} (deleted or replaced): run "
+                "`sbdk run --incremental --full-refresh` to process what it holds from scratch"
+            )
+        return files_after(landed, cursor)
 
     def _process_stream(
         self,
@@ -150,7 +161,7 @@ class StreamProcessor:
         full_refresh: bool,
         progress: ProgressCallback | None,
     ) -> StreamOutcome:
-        new_files = files_after(self._landed(stream), cursor)
+        new_files = self._new_files(stream, cursor)
         outcome = StreamOutcome(stream.name, new_files=len(new_files))
         filesystem, _ = landing_filesystem(self.settings.landing_root, self.storage_options)
         outcome.failure = first_misfit(new_files, stream, filesystem)
