@@ -20,7 +20,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sbdk import __version__, warehouse
+from sbdk import __version__, build_mode, warehouse
+from sbdk.build_mode import FULL, INCREMENTAL
 from sbdk.config import Settings
 from sbdk.errors import SbdkError
 from sbdk.incremental.processing import (
@@ -44,7 +45,6 @@ from sbdk.transform import DbtProject, DbtResult, NodeProgress, dbt_log_path
 
 GENERATE, LOAD, BUILD, TEST, RECORD = "generate", "load", "build", "test", "record"
 LAND, SENSOR = "land", "sensor"
-FULL, INCREMENTAL = "full", "incremental"
 
 
 class Reporter(Protocol):
@@ -194,11 +194,14 @@ class Workspace:
         )
         return self._execute(summary, steps)
 
-    def test(self, select: Sequence[str] = ()) -> RunSummary:
-        """Run the data tests (and dbt unit tests) against the current warehouse, recorded."""
-        summary = self._summary("test", INCREMENTAL if self.incremental else FULL)
-        variables = MODE_VARS if self.incremental else None
-        if not self.incremental:
+    def test(self, select: Sequence[str] = (), incremental: bool | None = None) -> RunSummary:
+        """Run the data tests (and dbt unit tests) against the current warehouse, recorded, in
+        the mode its models were last built in; `incremental` (a flag) must agree with it."""
+        asked = None if incremental is None else (INCREMENTAL if incremental else FULL)
+        mode = build_mode.mode_to_test(self.settings.warehouse_path, asked)
+        summary = self._summary("test", mode)
+        variables = MODE_VARS if mode == INCREMENTAL else None
+        if mode == FULL:
             summary.raw_rows = warehouse.raw_row_counts(self.settings.warehouse_path)
         warehouse.ensure_writable(self.settings.warehouse_path)  # tests store failing rows
         steps = [
@@ -236,9 +239,13 @@ class Workspace:
             ]  # fmt: skip
         upstream = [LOAD] if steps else []
         progress = self.reporter.node_progress
+
+        def build():
+            self._record_mode(FULL, summary)
+            return _checked(self.dbt.run(options.select, progress=progress))
+
         steps += [
-            Step(BUILD, "Building models", lambda: _checked(self.dbt.run(options.select,
-                 progress=progress)), upstream, describe=_describe_dbt),
+            Step(BUILD, "Building models", build, upstream, describe=_describe_dbt),
             Step(TEST, "Running data tests", lambda: _checked(self.dbt.test(options.select,
                  progress)), [BUILD], describe=_describe_dbt),
         ]  # fmt: skip
@@ -277,6 +284,7 @@ class Workspace:
             return state.streams
 
         def build():
+            self._record_mode(INCREMENTAL, summary)
             result = processor.build_downstream(options.full_refresh, progress)
             downstream["streams"] = result.streams
             if result.dbt is not None:
@@ -331,6 +339,10 @@ class Workspace:
         )  # fmt: skip
         run_steps([*steps, record], collector)
         return summary
+
+    def _record_mode(self, mode: str, summary: RunSummary) -> None:
+        """Before dbt replaces models: `sbdk test` must test them in the mode they are in."""
+        build_mode.record_built_mode(self.settings.warehouse_path, mode, summary.run_id)
 
     def _record(self, summary: RunSummary, started_at: datetime) -> None:
         history.record_run(self.settings.warehouse_path, _run_record(summary, started_at))

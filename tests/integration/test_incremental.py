@@ -232,10 +232,30 @@ def test_failed_streams_keep_their_cursor_the_others_go_on_and_a_rerun_recovers(
         assert recovered[table] == clean[table], table
 
 
-def test_sbdk_test_runs_the_incremental_projects_tests(incremental):
-    result = sbdk("test", cwd=incremental.root)
+def test_sbdk_test_tests_the_mode_the_warehouse_was_last_built_in(incremental, tmp_path):
+    """Built with `sbdk run --incremental` in a project whose sbdk.toml says full mode, the
+    warehouse is tested in incremental mode; asking for full mode is refused in one line."""
+    copy = tmp_path / "copy"
+    shutil.copytree(incremental.root, copy)
+    config = copy / "sbdk.toml"
+    config.write_text(config.read_text().replace("enabled = true", "enabled = false", 1))
+    assert query(copy, "select mode from sbdk_state.warehouse_build") == [("incremental",)]
+
+    result = sbdk("test", cwd=copy)
     assert result.code == 0, result.output
     assert " 0 failed" in result.output
+    assert query(
+        copy,
+        "select mode from observability.sbdk_runs where command = 'test' "
+        "order by started_at desc limit 1",
+    ) == [("incremental",)]
+
+    refused = sbdk("test", "--full", cwd=copy)
+    assert refused.code == 1
+    assert refused.output.strip() == (
+        "Error: the warehouse was last built in incremental mode, so its models cannot be "
+        "tested in full mode: run `sbdk run --full` first, or test without --full"
+    )
 
 
 def test_a_copied_project_that_lost_its_state_dir_goes_on_like_one_that_did_not(
