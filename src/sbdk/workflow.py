@@ -185,13 +185,15 @@ class Workspace:
             raise SbdkError("--select is not available in incremental mode: streams decide")
         if not incremental and options.full_refresh:
             raise SbdkError("--full-refresh applies to incremental mode (add --incremental)")
-        warehouse.ensure_writable(self.settings.warehouse_path)
         summary = self._summary("run", INCREMENTAL if incremental else FULL)
+        # Built first: with --skip-generate in full mode, a warehouse without raw data stops
+        # the run here, before ensure_writable would create an empty warehouse file.
         steps = (
             self._incremental_steps(summary, options)
             if incremental
             else self._full_steps(summary, options)
         )
+        warehouse.ensure_writable(self.settings.warehouse_path)
         return self._execute(summary, steps)
 
     def test(self, select: Sequence[str] = (), incremental: bool | None = None) -> RunSummary:
