@@ -254,7 +254,9 @@ def _full_mode_assets(
     def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
         """Build and test the dbt models (`dbt build`)."""
         with _one_line_failures():  # so that `sbdk test` tests them in this mode
-            build_mode.record_built_mode(settings.warehouse_path, build_mode.FULL, context.run_id)
+            build_mode.record_built_mode(
+                settings.warehouse_path, build_mode.FULL, context.run.run_id
+            )
         yield from runner.stream("build", context, dbt)
 
     raw_keys = _raw_source_keys(manifest, translator)
@@ -410,7 +412,7 @@ def _incremental_assets(
         waiting = unprocessed_streams()
         with _one_line_failures():  # so that `sbdk test` tests them in this mode
             build_mode.record_built_mode(
-                settings.warehouse_path, build_mode.INCREMENTAL, context.run_id
+                settings.warehouse_path, build_mode.INCREMENTAL, context.run.run_id
             )
         yield from runner.stream(
             "build", context, dbt, exclude=[f"{stream.model}+" for stream in waiting]
