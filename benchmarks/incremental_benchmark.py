@@ -73,7 +73,7 @@ def measure(days: int, batch_size: int, workdir: Path) -> Measurement:
     settings = load_settings(root, os.environ)
     data = settings.config.data
 
-    clock = LandingClock(settings.state_dir)
+    clock = LandingClock(settings.landing_root)
     started = time.perf_counter()
     landed = land_days(data, clock.next_days(days, data), settings.landing_root, settings.state_dir)
     clock.advance(landed.days, data)

@@ -200,9 +200,22 @@ def run(
 
 @app.command()
 @handle_errors
-def test(select: SelectOption = None, project: ProjectOption = None) -> None:
-    """Run the data tests and the project's checks; exit non-zero if any fails."""
-    _finish(_workspace(project).test(select or ()), "sbdk test")
+def test(
+    select: SelectOption = None,
+    incremental: Annotated[
+        bool | None,
+        typer.Option(
+            "--incremental/--full",
+            help="The mode the warehouse must have been built in (default: the mode it was "
+            "last built in, as recorded by sbdk run); a mismatch is refused.",
+            show_default=False,
+        ),
+    ] = None,
+    project: ProjectOption = None,
+) -> None:
+    """Run the data tests and the project's checks, in the mode the warehouse was last built
+    in; exit non-zero if any fails."""
+    _finish(_workspace(project).test(select or (), incremental), "sbdk test")
 
 
 @app.command()

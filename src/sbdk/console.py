@@ -223,8 +223,8 @@ def render_run_summary(summary: RunSummary, title: str) -> None:
     if failed_step is not None and failed_step.name == "load" and summary.incremental:
         console.print(
             Markup(
-                "[dim]the failed stream's cursor stays before the failed batch; fix the cause "
-                "and run again[/]"
+                "[dim]a failed stream's cursor stays before its failed file or batch (the other "
+                "streams went on); fix the cause and run again[/]"
             )
         )
     for _, result in summary.dbt_results:

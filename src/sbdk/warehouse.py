@@ -113,7 +113,8 @@ def raw_row_counts(path: Path) -> dict[str, int]:
         missing = [t for t in RAW_TABLES if t not in present]
         if missing:
             raise SbdkError(
-                f"the warehouse has no {RAW_SCHEMA}.{missing[0]} yet: run `sbdk run` to load data"
+                f"the warehouse has no {RAW_SCHEMA}.{missing[0]} yet: run `sbdk run` first "
+                "(without --skip-generate) to load data"
             )
         return {
             table: connection.execute(f"select count(*) from {RAW_SCHEMA}.{table}").fetchone()[0]

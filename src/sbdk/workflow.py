@@ -20,7 +20,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sbdk import __version__, project_lock, warehouse
+from sbdk import __version__, build_mode, project_lock, warehouse
+from sbdk.build_mode import FULL, INCREMENTAL
 from sbdk.config import Settings
 from sbdk.errors import SbdkError
 from sbdk.incremental.processing import (
@@ -44,7 +45,6 @@ from sbdk.transform import DbtProject, DbtResult, NodeProgress, dbt_log_path
 
 GENERATE, LOAD, BUILD, TEST, RECORD = "generate", "load", "build", "test", "record"
 LAND, SENSOR = "land", "sensor"
-FULL, INCREMENTAL = "full", "incremental"
 
 
 class Reporter(Protocol):
@@ -188,21 +188,26 @@ class Workspace:
         if not incremental and options.full_refresh:
             raise SbdkError("--full-refresh applies to incremental mode (add --incremental)")
         with self._exclusive():
-            warehouse.ensure_writable(self.settings.warehouse_path)
             summary = self._summary("run", INCREMENTAL if incremental else FULL)
+            # Built first: with --skip-generate in full mode, a warehouse without raw data
+            # stops the run here, before ensure_writable would create an empty warehouse file.
             steps = (
                 self._incremental_steps(summary, options)
                 if incremental
                 else self._full_steps(summary, options)
             )
+            warehouse.ensure_writable(self.settings.warehouse_path)
             return self._execute(summary, steps)
 
-    def test(self, select: Sequence[str] = ()) -> RunSummary:
-        """Run the data tests (and dbt unit tests) against the current warehouse, recorded."""
+    def test(self, select: Sequence[str] = (), incremental: bool | None = None) -> RunSummary:
+        """Run the data tests (and dbt unit tests) against the current warehouse, recorded, in
+        the mode its models were last built in; `incremental` (a flag) must agree with it."""
         with self._exclusive():
-            summary = self._summary("test", INCREMENTAL if self.incremental else FULL)
-            variables = MODE_VARS if self.incremental else None
-            if not self.incremental:
+            asked = None if incremental is None else (INCREMENTAL if incremental else FULL)
+            mode = build_mode.mode_to_test(self.settings.warehouse_path, asked)
+            summary = self._summary("test", mode)
+            variables = MODE_VARS if mode == INCREMENTAL else None
+            if mode == FULL:
                 summary.raw_rows = warehouse.raw_row_counts(self.settings.warehouse_path)
             warehouse.ensure_writable(self.settings.warehouse_path)  # tests store failing rows
             steps = [
@@ -249,9 +254,13 @@ class Workspace:
         upstream = [LOAD] if steps else []
         progress = self.reporter.node_progress
         raw = "the raw tables hold the new data; " if steps else ""
+
+        def build():
+            self._record_mode(FULL, summary)
+            return _checked(self.dbt.run(options.select, progress=progress))
+
         steps += [
-            Step(BUILD, "Building models", lambda: _checked(self.dbt.run(options.select,
-                 progress=progress)), upstream, describe=_describe_dbt,
+            Step(BUILD, "Building models", build, upstream, describe=_describe_dbt,
                  if_interrupted=f"{raw}each model holds its new or its previous version"),
             Step(TEST, "Running data tests", lambda: _checked(self.dbt.test(options.select,
                  progress)), [BUILD], describe=_describe_dbt,
@@ -283,12 +292,16 @@ class Workspace:
             state.streams = processor.process_new_files(options.full_refresh, progress)
             failed = [s for s in state.streams if s.failure]
             if failed:
+                others = f" (also failed: {', '.join(s.stream for s in failed[1:])})"
                 raise StepFailed(
-                    f"stream {failed[0].stream}: {failed[0].failure}", value=state.streams
+                    f"stream {failed[0].stream}: {failed[0].failure}"
+                    + (others if len(failed) > 1 else ""),
+                    value=state.streams,
                 )
             return state.streams
 
         def build():
+            self._record_mode(INCREMENTAL, summary)
             result = processor.build_downstream(options.full_refresh, progress)
             downstream["streams"] = result.streams
             if result.dbt is not None:
@@ -356,6 +369,10 @@ class Workspace:
         if interrupts.requested():
             summary.stopped = _stopped_state([*steps, record], summary.steps)
         return summary
+
+    def _record_mode(self, mode: str, summary: RunSummary) -> None:
+        """Before dbt replaces models: `sbdk test` must test them in the mode they are in."""
+        build_mode.record_built_mode(self.settings.warehouse_path, mode, summary.run_id)
 
     def _record(self, summary: RunSummary, started_at: datetime) -> None:
         history.record_run(self.settings.warehouse_path, _run_record(summary, started_at))

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+
+from sbdk.landing.writer import FILE_SCHEMAS
 
 from .conftest import Completed, query, sbdk
 
@@ -163,20 +167,39 @@ def test_processed_rows_are_the_latest_version_of_each_record(incremental):
         assert duplicated == 0
 
 
-def test_a_failed_batch_then_a_rerun_ends_like_a_clean_run(incremental, tmp_path):
+def test_failed_streams_keep_their_cursor_the_others_go_on_and_a_rerun_recovers(
+    incremental, tmp_path
+):
+    """Two kinds of failure in one run: an orders file misplaced in the users' partition (a
+    misfit, refused before any batch) and an events file whose JSON is broken (a failed
+    batch). Both streams keep their cursor and their rows; orders goes on."""
     root = new_project(tmp_path, "shop")
     assert sbdk("run", cwd=root).code == 0  # lands and processes 2025-01-02 .. 03
-    # A broken file in the next partition sorts before the real one: the events stream's
-    # first batch of the next run fails after users and orders went through.
-    bad = root / "landing/app/events/year=2025/month=01/day=04/0000.bad.parquet"
-    bad.parent.mkdir(parents=True)
-    bad.write_bytes(b"not a parquet file")
+    users_before = query(root, "select * from processed.int_app__users order by all")
+    # Both files sort before the next run's real files, in the same batch of two.
+    day = "year=2025/month=01/day=04"
+    landed_orders = next((root / "landing/app/orders").rglob("*.parquet"))
+    misplaced = root / f"landing/app/users/{day}/0000.misplaced.parquet"
+    misplaced.parent.mkdir(parents=True)
+    shutil.copy(landed_orders, misplaced)
+    broken = root / f"landing/app/events/{day}/0000.broken.parquet"
+    broken.parent.mkdir(parents=True)
+    row = {"id": [1], "user_id": [1], "event_type": ["pageview"], "occurred_at": [0],
+           "properties": ["{not json"], "_extracted_at": [0], "_batch_id": ["x"]}  # fmt: skip
+    pq.write_table(pa.table(row).cast(FILE_SCHEMAS["events"]), broken)
 
     failed = sbdk("run", cwd=root)
     assert failed.code == 1
-    assert "failed at step 'load': stream events" in failed.output
-    assert "batch 1" in failed.output
+    error = failed.output[failed.output.index("Error: ") :]
+    assert error.startswith(
+        f"Error: run {error.split()[2]} failed at step 'load': stream users: landed file "
+        f"{misplaced} does not have the columns of stream users: missing attributes; "
+        "unexpected user_id, event_id, amount"
+    ), error
+    assert error.rstrip().endswith("(also failed: events)"), error
     assert "Traceback" not in failed.output
+    assert "stream orders    2/2 new files processed, 1 batch(es)" in failed.output
+    assert query(root, "select * from processed.int_app__users order by all") == users_before
     with duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True) as db:
         cursors = dict(
             db.execute("select stream, last_file from sbdk_state.stream_cursors").fetchall()
@@ -193,11 +216,13 @@ def test_a_failed_batch_then_a_rerun_ends_like_a_clean_run(incremental, tmp_path
         ["land:success", "sensor:success", "load:failed", "build:upstream_failed",
          "test:upstream_failed", "record:success"],
     )  # fmt: skip
+    assert cursors["users"].startswith("year=2025/month=01/day=03/")  # not advanced
     assert cursors["events"].startswith("year=2025/month=01/day=03/")  # not advanced
-    assert cursors["users"].startswith("year=2025/month=01/day=05/")
+    assert cursors["orders"].startswith("year=2025/month=01/day=05/")  # went on
 
-    bad.unlink()
-    rerun = sbdk("run", cwd=root)  # lands 2025-01-06 .. 07 and retries the failed batch
+    misplaced.unlink()
+    broken.unlink()
+    rerun = sbdk("run", cwd=root)  # lands 2025-01-06 .. 07 and retries what failed
     assert rerun.code == 0, rerun.output
     # The clean project landed the same six days in three runs without a failure.
     clean = snapshot(incremental.root, VOLATILE | PER_LANDING)
@@ -207,18 +232,57 @@ def test_a_failed_batch_then_a_rerun_ends_like_a_clean_run(incremental, tmp_path
         assert recovered[table] == clean[table], table
 
 
-def test_sbdk_test_runs_the_incremental_projects_tests(incremental):
-    result = sbdk("test", cwd=incremental.root)
+def test_sbdk_test_tests_the_mode_the_warehouse_was_last_built_in(incremental, tmp_path):
+    """Built with `sbdk run --incremental` in a project whose sbdk.toml says full mode, the
+    warehouse is tested in incremental mode; asking for full mode is refused in one line."""
+    copy = tmp_path / "copy"
+    shutil.copytree(incremental.root, copy)
+    config = copy / "sbdk.toml"
+    config.write_text(config.read_text().replace("enabled = true", "enabled = false", 1))
+    assert query(copy, "select mode from sbdk_state.warehouse_build") == [("incremental",)]
+
+    result = sbdk("test", cwd=copy)
     assert result.code == 0, result.output
     assert " 0 failed" in result.output
+    assert query(
+        copy,
+        "select mode from observability.sbdk_runs where command = 'test' "
+        "order by started_at desc limit 1",
+    ) == [("incremental",)]
+
+    refused = sbdk("test", "--full", cwd=copy)
+    assert refused.code == 1
+    assert refused.output.strip() == (
+        "Error: the warehouse was last built in incremental mode, so its models cannot be "
+        "tested in full mode: run `sbdk run --full` first, or test without --full"
+    )
 
 
-def test_incremental_project_survives_a_copy(incremental, tmp_path):
-    """Paths resolve against the project root, so a moved project keeps working."""
-    moved = tmp_path / "moved"
-    shutil.copytree(incremental.root, moved)
-    result = sbdk("run", "--skip-generate", cwd=moved)
-    assert result.code == 0, result.output
+def test_a_copied_project_that_lost_its_state_dir_goes_on_like_one_that_did_not(
+    incremental, tmp_path
+):
+    """Paths resolve against the project root, so a moved project keeps working; and `.sbdk/`
+    is rebuildable: without it the next run lands the next days, not the first ones again."""
+    lost, kept = tmp_path / "lost", tmp_path / "kept"
+    for copy in (lost, kept):
+        shutil.copytree(incremental.root, copy)
+    shutil.rmtree(lost / ".sbdk")
+    for run in [sbdk("run", cwd=copy) for copy in (lost, kept)]:
+        assert run.code == 0, run.output
+        assert "2025-01-08 .. 2025-01-09" in run.output, run.output
+    partitions = [p.parent for p in (lost / "landing").rglob("*.parquet")]
+    assert len(partitions) == len(set(partitions)) == 3 * 8  # three streams, eight days
+    assert snapshot(lost, VOLATILE | PER_LANDING) == snapshot(kept, VOLATILE | PER_LANDING)
+
+
+def test_landed_files_deleted_under_the_cursors_stop_the_run_with_what_to_do(incremental, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(incremental.root, copy, ignore=shutil.ignore_patterns("landing", ".sbdk"))
+    result = sbdk("run", cwd=copy)  # lands the first days again: they sort before the cursors
+    assert result.code == 1
+    assert "failed at step 'sensor': stream users: the last file processed" in result.output
+    assert "`sbdk run --incremental --full-refresh`" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_stream_config_overrides_reach_the_processed_model(tmp_path):

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+from fsspec.implementations.local import LocalFileSystem
 
+from sbdk.config import Settings, build_config
 from sbdk.errors import SbdkError
 from sbdk.incremental import cursors
 from sbdk.incremental.discovery import LandedFile, batches, files_after, list_landed_files
-from sbdk.incremental.streams import STREAMS, read_stream_configs
+from sbdk.incremental.landed_schema import expected_columns, first_misfit, schema_difference
+from sbdk.incremental.processing import StreamProcessor
+from sbdk.incremental.streams import STREAMS, StreamConfig, read_stream_configs
+from sbdk.landing.writer import FILE_SCHEMAS
 
 
 def land(root: Path, stream: str, *keys: str) -> None:
@@ -97,3 +105,100 @@ def test_cursors_advance_reset_and_track_pending_downstream(tmp_path):
     assert cursors.pending_downstream(warehouse) == ["users"]
     cursors.reset_cursors(warehouse)
     assert cursors.read_cursors(warehouse) == {}
+
+
+# ---- Landed files against their stream's columns -----------------------------------------
+
+
+def write_parquet(path: Path, table: pa.Table) -> LandedFile:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path)
+    return LandedFile(key=path.name, url=str(path))
+
+
+def empty_file_of(stream: str) -> pa.Table:
+    return FILE_SCHEMAS[stream].empty_table()
+
+
+def stream_config(name: str, **overrides) -> StreamConfig:
+    return StreamConfig(name=name, **overrides)
+
+
+def test_expected_columns_come_from_what_the_writer_lands():
+    users = expected_columns(stream_config("users"))
+    assert list(users) == [field.name for field in FILE_SCHEMAS["users"]]
+    assert users["id"] == "integer" and users["attributes"] == "string"
+    assert users["updated_at"] == "timestamp" and users["_batch_id"] == "string"
+    # A stream config naming another key column or version column expects those instead.
+    renamed = expected_columns(stream_config("orders", unique_key="order_ref", cursor_column="v"))
+    assert "id" not in renamed and renamed["order_ref"] == "integer"
+    assert renamed["v"] is None  # any kind orders versions
+
+
+def test_a_file_of_another_stream_does_not_fit():
+    difference = schema_difference(FILE_SCHEMAS["orders"], expected_columns(stream_config("users")))
+    assert difference is not None
+    assert difference.startswith("missing attributes; unexpected user_id, event_id, amount, ")
+    assert schema_difference(FILE_SCHEMAS["users"], expected_columns(stream_config("orders")))
+    assert schema_difference(FILE_SCHEMAS["events"], expected_columns(stream_config("users")))
+
+
+def test_types_must_be_of_the_expected_kind_but_not_the_exact_type():
+    expected = expected_columns(stream_config("users"))
+    schema = FILE_SCHEMAS["users"]
+    string_ids = schema.set(0, pa.field("id", pa.string()))
+    assert schema_difference(string_ids, expected) == "id is string, not integer"
+    zoned = schema.set(3, pa.field("updated_at", pa.timestamp("us", tz="UTC")))
+    assert schema_difference(zoned, expected) == (
+        "updated_at is timestamp with time zone, not timestamp"
+    )
+    narrower = schema.set(0, pa.field("id", pa.int32())).set(
+        1, pa.field("attributes", pa.large_string())
+    )
+    assert schema_difference(narrower, expected) is None
+
+
+def test_extra_columns_are_allowed():
+    """A source adding a column must not stop the stream: the models never read it."""
+    expected = expected_columns(stream_config("events"))
+    assert (
+        schema_difference(FILE_SCHEMAS["events"].append(pa.field("x", pa.int8())), expected) is None
+    )
+
+
+def test_the_first_misfit_file_is_named_with_its_difference(tmp_path):
+    users = stream_config("users")
+    good = write_parquet(tmp_path / "a.parquet", empty_file_of("users"))
+    assert first_misfit([good], users, LocalFileSystem()) is None
+    orders = write_parquet(tmp_path / "b.parquet", empty_file_of("orders"))
+    problem = first_misfit([good, orders, good], users, LocalFileSystem())
+    assert problem is not None and "\n" not in problem
+    assert problem.startswith(
+        f"landed file {orders.url} does not have the columns of stream users: missing attributes"
+    )
+    corrupt = tmp_path / "c.parquet"
+    corrupt.write_bytes(b"not a parquet file")
+    problem = first_misfit([LandedFile("c", str(corrupt))], users, LocalFileSystem())
+    assert problem is not None and "\n" not in problem
+    assert problem.startswith(f"cannot read landed file {corrupt} as Parquet: ")
+
+
+def test_a_cursor_whose_file_is_gone_stops_the_sensor_instead_of_skipping_files(tmp_path):
+    """Landed files deleted and landed again sort before the cursors: say so, never skip."""
+    settings = Settings(tmp_path, build_config({}))
+    landing = Path(settings.landing_root)
+    settings.warehouse_path.parent.mkdir()
+    processor = StreamProcessor(settings, dbt=None)
+    for stream in STREAMS:
+        land(landing, stream, "year=2025/month=01/day=02/1.a.parquet")
+        land(landing, stream, "year=2025/month=01/day=03/2.a.parquet")
+        cursors.advance_cursor(
+            settings.warehouse_path, stream, "year=2025/month=01/day=03/2.a.parquet", 2
+        )
+    assert processor.pending_work().new_files == dict.fromkeys(STREAMS, 0)
+    shutil.rmtree(landing)
+    for stream in STREAMS:
+        land(landing, stream, "year=2025/month=01/day=02/3.b.parquet")
+    with pytest.raises(SbdkError, match=r"no longer in the landing area .*--full-refresh"):
+        processor.pending_work()
+    assert processor.pending_work(full_refresh=True).new_files == dict.fromkeys(STREAMS, 1)

@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -10,17 +11,24 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
+from fsspec.implementations.local import LocalFileSystem
 
-from sbdk.config import DataSection
+from sbdk.config import DataSection, Settings, build_config
 from sbdk.errors import SbdkError
-from sbdk.landing import SOURCE, STREAMS, LandingClock, land_days, landing_window
+from sbdk.incremental.discovery import list_landed_files
+from sbdk.incremental.landed_schema import first_misfit
+from sbdk.incremental.streams import StreamConfig
+from sbdk.landing import SOURCE, STREAMS, LandingClock, land_days, land_next_days, landing_window
+from sbdk.landing.clock import CLOCK_FILE, LEGACY_CLOCK_FILE
 from sbdk.landing.history import (
     LATE_SHARE,
     ORDER_STATUSES,
     LandingHistory,
     _json_objects,
 )
+from sbdk.landing.writer import FILE_SCHEMAS
 from sbdk.pipelines.synthetic import generate
 
 DATA = DataSection(
@@ -287,6 +295,18 @@ def test_files_have_the_contract_schema_with_naive_timestamps(landed):
         }  # fmt: skip
 
 
+def test_landed_files_hold_exactly_the_declared_file_schemas(landed):
+    """FILE_SCHEMAS is what the writer writes, so the check processing runs on every new file
+    (incremental/landed_schema.py) lets every file the simulator lands through."""
+    root, result = landed
+    for stream in STREAMS:
+        for path in result.files[stream]:
+            assert pq.read_schema(path).remove_metadata().equals(FILE_SCHEMAS[stream]), path
+        files = list_landed_files(str(root), SOURCE, stream)
+        assert len(files) == len(result.files[stream]) > 0
+        assert first_misfit(files, StreamConfig(name=stream), LocalFileSystem()) is None
+
+
 def test_partitions_batch_ids_and_extraction_times_agree(landed):
     root, _ = landed
     for stream in STREAMS:
@@ -375,15 +395,15 @@ def test_each_landed_day_is_reported_as_it_is_written(tmp_path):
     assert not (tmp_path / ".sbdk" / "dlt" / "pipelines" / "sbdk_landing").exists()
 
 
-# ---- The clock -------------------------------------------------------------------------
+# ---- The clock ---------------------------------------------------------------------------
 
 
 def test_the_clock_steps_through_the_window_and_stops_at_its_end(tmp_path):
-    clock = LandingClock(tmp_path)
+    clock = LandingClock(str(tmp_path))
     assert clock.last_landed_day() is None
     assert clock.next_days(3, DATA) == [date(2025, 1, 2), date(2025, 1, 3), date(2025, 1, 4)]
     clock.advance([date(2025, 1, 2), date(2025, 1, 3)], DATA)
-    assert LandingClock(tmp_path).last_landed_day() == date(2025, 1, 3)
+    assert LandingClock(str(tmp_path)).last_landed_day() == date(2025, 1, 3)
     assert clock.next_days(1, DATA) == [date(2025, 1, 4)]
 
     clock.advance([LAST_DAY - timedelta(days=1)], DATA)
@@ -393,14 +413,14 @@ def test_the_clock_steps_through_the_window_and_stops_at_its_end(tmp_path):
 
 
 def test_the_clock_never_goes_back(tmp_path):
-    clock = LandingClock(tmp_path)
+    clock = LandingClock(str(tmp_path))
     clock.advance([date(2025, 1, 5)], DATA)
     with pytest.raises(ValueError):
         clock.advance([date(2025, 1, 5)], DATA)
 
 
 def test_the_clock_refuses_a_history_drawn_from_other_settings(tmp_path):
-    clock = LandingClock(tmp_path)
+    clock = LandingClock(str(tmp_path))
     clock.advance([date(2025, 1, 2)], DATA)
     with pytest.raises(SbdkError, match="seed 11 -> 12"):
         clock.next_days(1, DATA.model_copy(update={"seed": 12}))
@@ -409,9 +429,72 @@ def test_the_clock_refuses_a_history_drawn_from_other_settings(tmp_path):
 
 
 def test_a_damaged_clock_file_is_a_clear_error(tmp_path):
-    (tmp_path / "landing_clock.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(SbdkError, match="landing_clock.json is damaged"):
-        LandingClock(tmp_path).next_days(1, DATA)
+    (tmp_path / SOURCE).mkdir()
+    (tmp_path / SOURCE / CLOCK_FILE).write_text("{not json", encoding="utf-8")
+    with pytest.raises(SbdkError, match=f"landing clock .*{CLOCK_FILE} is damaged"):
+        LandingClock(str(tmp_path)).next_days(1, DATA)
+
+
+def landing_settings(project: Path) -> Settings:
+    """A project landing DATA two days per run into `project/landing`."""
+    config = build_config({"data": DATA.model_dump(), "incremental": {"step_days": 2}})
+    return Settings(project, config)
+
+
+def landed_rows(landing: Path) -> list[tuple]:
+    """Every landed row but its landing run's id, with its partition, sorted."""
+    return duckdb.sql(
+        f"select * exclude (_batch_id, filename) from read_parquet("
+        f"'{landing}/{SOURCE}/*/**/*.parquet', hive_partitioning = true, filename = true, "
+        "union_by_name = true) order by all"
+    ).fetchall()
+
+
+def files_per_partition(landing: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for path in landing.rglob("*.parquet"):
+        partition = str(path.parent.relative_to(landing))
+        counts[partition] = counts.get(partition, 0) + 1
+    return counts
+
+
+def test_deleting_the_state_dir_never_lands_a_day_again(tmp_path):
+    """`.sbdk/` is rebuildable: the clock lives with the landed files, so the next run lands
+    the next days, as if the state had never been lost."""
+    lost, kept = landing_settings(tmp_path / "lost"), landing_settings(tmp_path / "kept")
+    for settings in (lost, kept):
+        land_next_days(settings, {})
+        land_next_days(settings, {})
+    shutil.rmtree(lost.state_dir)
+    result = land_next_days(lost, {})
+    assert result.days == [date(2025, 1, 6), date(2025, 1, 7)]  # not the first day again
+    land_next_days(kept, {})
+    assert set(files_per_partition(lost.root / "landing").values()) == {1}  # no duplicates
+    assert files_per_partition(lost.root / "landing") == files_per_partition(kept.root / "landing")
+    assert landed_rows(lost.root / "landing") == landed_rows(kept.root / "landing")
+
+
+def test_deleting_the_landed_files_starts_the_landing_over(tmp_path):
+    settings = landing_settings(tmp_path)
+    land_next_days(settings, {})
+    shutil.rmtree(settings.root / "landing")
+    assert land_next_days(settings, {}).days == [date(2025, 1, 2), date(2025, 1, 3)]
+
+
+def test_landed_files_without_a_clock_are_refused_and_an_older_clock_adopted(tmp_path):
+    settings = landing_settings(tmp_path)
+    land_next_days(settings, {})
+    clock = LandingClock(settings.landing_root, state_dir=settings.state_dir)
+    clock_file = settings.root / "landing" / SOURCE / CLOCK_FILE
+    saved = clock_file.read_bytes()
+    clock_file.unlink()
+    with pytest.raises(SbdkError, match=r"holds days up to 2025-01-03 but no clock .*full-refresh"):
+        clock.next_days(1, DATA)
+    # An earlier sbdk kept the clock in the project's state dir: it is adopted.
+    (settings.state_dir / LEGACY_CLOCK_FILE).write_bytes(saved)
+    assert clock.next_days(1, DATA) == [date(2025, 1, 4)]
+    assert clock_file.read_bytes() == saved
+    assert not (settings.state_dir / LEGACY_CLOCK_FILE).exists()
 
 
 # ---- Helpers -----------------------------------------------------------------------------

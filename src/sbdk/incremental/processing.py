@@ -1,12 +1,15 @@
 """Process landed files stream by stream, in batches, then rebuild what depends on them.
 
-For each stream (seed 001's feeder): list the files after the stream's cursor, run the
-stream's processed model over each batch of them (`dbt run --select tag:<source>__<stream>`
+For each stream (seed 001's feeder): list the files after the stream's cursor, check that
+each holds the stream's columns (a misfit stops the stream before anything is written), run
+the stream's processed model over each batch of them (`dbt run --select tag:<source>__<stream>`
 with the batch's files as a var), and advance the cursor only after the batch succeeded. A
 failed batch leaves the cursor where it was; the next run processes the batch again, and
-delete+insert on the unique key makes that idempotent. Then the models downstream of every
-stream that changed are rebuilt (`dbt run --select tag:<tag>+`) and tested (`dbt test`); the
-streams stay "downstream pending" until both succeed, so a run after a failure rebuilds them.
+delete+insert on the unique key makes that idempotent. A failed stream does not stop the
+others: each processed model reads only its own stream's files. Then the models downstream
+of every stream that changed are rebuilt (`dbt run --select tag:<tag>+`) and tested (`dbt
+test`); the streams stay "downstream pending" until both succeed, so a run after a failure
+rebuilds them.
 """
 
 from __future__ import annotations
@@ -14,8 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sbdk.config import Settings
+from sbdk.errors import SbdkError
 from sbdk.incremental import cursors
-from sbdk.incremental.discovery import batches, files_after, list_landed_files
+from sbdk.incremental.discovery import (
+    LandedFile,
+    batches,
+    files_after,
+    landing_filesystem,
+    list_landed_files,
+)
+from sbdk.incremental.landed_schema import first_misfit
 from sbdk.incremental.streams import StreamConfig, read_stream_configs
 from sbdk.transform import DbtProject, DbtResult, ProgressCallback
 
@@ -70,7 +81,8 @@ class StreamProcessor:
     def process_new_files(
         self, full_refresh: bool = False, progress: ProgressCallback | None = None
     ) -> list[StreamOutcome]:
-        """Run each stream's new files through its processed model; stop at a failed batch."""
+        """Run each stream's new files through its processed model. A stream stops at its
+        first misfit file or failed batch; the other streams still go on."""
         warehouse_path = self.settings.warehouse_path
         if full_refresh:
             cursors.reset_cursors(warehouse_path)
@@ -81,15 +93,13 @@ class StreamProcessor:
                 stream, positions.get(stream.name), full_refresh, progress
             )
             outcomes.append(outcome)
-            if outcome.failure:
-                break  # what depends on the failed stream must wait for it
         return outcomes
 
     def pending_work(self, full_refresh: bool = False) -> PendingWork:
         """New files per stream (every landed file with `full_refresh`) and owed rebuilds."""
         positions = {} if full_refresh else cursors.read_cursors(self.settings.warehouse_path)
         new_files = {
-            stream.name: len(files_after(self._landed(stream), positions.get(stream.name)))
+            stream.name: len(self._new_files(stream, positions.get(stream.name)))
             for stream in self.streams
         }
         return PendingWork(new_files, cursors.pending_downstream(self.settings.warehouse_path))
@@ -130,10 +140,19 @@ class StreamProcessor:
     def _downstream_selectors(self, streams: list[str]) -> list[str]:
         return [f"tag:{s.tag}+" for s in self.streams if s.name in streams]
 
-    def _landed(self, stream: StreamConfig):
-        return list_landed_files(
+    def _new_files(self, stream: StreamConfig, cursor: str | None) -> list[LandedFile]:
+        """The files after the stream's cursor. Its own file must still be there: files landed
+        again after the landing area was deleted would sort before it and be skipped."""
+        landed = list_landed_files(
             self.settings.landing_root, stream.source, stream.name, self.storage_options
         )
+        if cursor is not None and all(file.key != cursor for file in landed):
+            raise SbdkError(
+                f"stream {stream.name}: the last file processed, {cursor}, is no longer in the "
+                f"landing area {self.settings.landing_root} (deleted or replaced): run "
+                "`sbdk run --incremental --full-refresh` to process what it holds from scratch"
+            )
+        return files_after(landed, cursor)
 
     def _process_stream(
         self,
@@ -142,8 +161,12 @@ class StreamProcessor:
         full_refresh: bool,
         progress: ProgressCallback | None,
     ) -> StreamOutcome:
-        new_files = files_after(self._landed(stream), cursor)
+        new_files = self._new_files(stream, cursor)
         outcome = StreamOutcome(stream.name, new_files=len(new_files))
+        filesystem, _ = landing_filesystem(self.settings.landing_root, self.storage_options)
+        outcome.failure = first_misfit(new_files, stream, filesystem)
+        if outcome.failure:
+            return outcome  # before any batch: nothing of the stream is written
         size = stream.batch_size or self.settings.config.incremental.batch_size
         for number, batch in enumerate(batches(new_files, size)):
             variables = {**MODE_VARS, **stream.model_vars, "files": [f.url for f in batch]}

@@ -49,7 +49,7 @@ except ImportError as error:  # an optional extra: say how to get it, in one lin
         "install sbdk[dagster] (pip install 'sbdk[dagster]')"
     ) from None
 
-from sbdk import warehouse
+from sbdk import build_mode, warehouse
 from sbdk.config import STATE_DIR, Settings, load_settings
 from sbdk.environment import scoped_environment
 from sbdk.incremental import cursors
@@ -253,6 +253,10 @@ def _full_mode_assets(
     )
     def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
         """Build and test the dbt models (`dbt build`)."""
+        with _one_line_failures():  # so that `sbdk test` tests them in this mode
+            build_mode.record_built_mode(
+                settings.warehouse_path, build_mode.FULL, context.run.run_id
+            )
         yield from runner.stream("build", context, dbt)
 
     raw_keys = _raw_source_keys(manifest, translator)
@@ -406,6 +410,10 @@ def _incremental_assets(
         not yet those reading a stream none of whose files was processed so far: a stream's
         first run can come before another's, and they are built by that other stream's run."""
         waiting = unprocessed_streams()
+        with _one_line_failures():  # so that `sbdk test` tests them in this mode
+            build_mode.record_built_mode(
+                settings.warehouse_path, build_mode.INCREMENTAL, context.run.run_id
+            )
         yield from runner.stream(
             "build", context, dbt, exclude=[f"{stream.model}+" for stream in waiting]
         )

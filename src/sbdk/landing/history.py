@@ -46,6 +46,47 @@ from sbdk.pipelines.synthetic import SyntheticTables
 SOURCE = "app"
 STREAMS = ("users", "events", "orders")
 
+# The columns of each stream's rows as the source sends them, defined once: the row builders
+# below are cast to them, the writer adds the landing run's `_batch_id` (writer.FILE_SCHEMAS),
+# and processing checks every landed file against the result before reading it.
+_TIMESTAMP = pa.timestamp("us")  # naive UTC: DuckDB's plain TIMESTAMP
+ROW_SCHEMAS = {
+    "users": pa.schema(
+        [
+            ("id", pa.int64()),
+            ("attributes", pa.string()),  # JSON: name, email, country, referrer
+            ("created_at", _TIMESTAMP),
+            ("updated_at", _TIMESTAMP),
+            ("_extracted_at", _TIMESTAMP),
+        ]
+    ),
+    "events": pa.schema(
+        [
+            ("id", pa.int64()),
+            ("user_id", pa.int64()),
+            ("event_type", pa.string()),
+            ("occurred_at", _TIMESTAMP),
+            ("properties", pa.string()),  # JSON: page, utm_source, device
+            ("_extracted_at", _TIMESTAMP),
+        ]
+    ),
+    "orders": pa.schema(
+        [
+            ("id", pa.int64()),
+            ("user_id", pa.int64()),
+            ("event_id", pa.int64()),
+            ("amount", pa.float64()),
+            ("status", pa.string()),
+            ("product_category", pa.string()),
+            ("payment_method", pa.string()),
+            ("created_at", _TIMESTAMP),
+            ("updated_at", _TIMESTAMP),
+            ("line_items", pa.large_string()),  # JSON array; may outgrow 32-bit offsets
+            ("_extracted_at", _TIMESTAMP),
+        ]
+    ),
+}
+
 # The daily sync: its hour, and how many minutes after it each stream is read.
 SYNC_HOUR = 2
 STREAM_OFFSET_MINUTES = {"users": 0, "events": 5, "orders": 10}
@@ -131,7 +172,8 @@ class LandingHistory:
             ends = np.searchsorted(day_of_row, numbers, side="right")
             for day, begin, end in zip(landed, bounds, ends, strict=True):
                 rows = table.slice(int(begin), int(end - begin))
-                by_day[day][stream] = _with_extracted_at(rows, extracted_at(day, stream))
+                rows = _with_extracted_at(rows, extracted_at(day, stream))
+                by_day[day][stream] = rows.cast(ROW_SCHEMAS[stream])
         return by_day
 
 
@@ -367,7 +409,7 @@ def _devices(seed: int, user_id: np.ndarray, day: np.ndarray) -> pa.Array:
 
 def _with_extracted_at(table: pa.Table, seconds: int) -> pa.Table:
     column = pa.array(np.full(table.num_rows, seconds * 1_000_000, dtype=np.int64))
-    return table.append_column("_extracted_at", column.cast(pa.timestamp("us")))
+    return table.append_column("_extracted_at", column.cast(_TIMESTAMP))
 
 
 def _json_objects(fields: Mapping[str, pa.Array]) -> pa.Array:
@@ -441,4 +483,4 @@ def _column(table: pa.Table, name: str, rows: pa.Array) -> pa.Array:
 
 def _timestamps(seconds: np.ndarray) -> pa.Array:
     """Naive UTC timestamps in microseconds: DuckDB's plain TIMESTAMP."""
-    return pa.array(seconds.astype(np.int64) * 1_000_000, type=pa.timestamp("us"))
+    return pa.array(seconds.astype(np.int64) * 1_000_000, type=_TIMESTAMP)

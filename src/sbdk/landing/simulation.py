@@ -13,7 +13,7 @@ def land_next_days(settings: Settings, storage_options: dict[str, Any]) -> Landi
     """Land the next `[incremental] step_days` simulated days (what `sbdk run --incremental`
     and Dagster's `landing` asset do); at the end of the window, nothing."""
     data = settings.config.data
-    clock = LandingClock(settings.state_dir)
+    clock = LandingClock(settings.landing_root, storage_options, state_dir=settings.state_dir)
     return land_days(
         data,
         clock.next_days(settings.config.incremental.step_days, data),

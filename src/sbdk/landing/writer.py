@@ -24,7 +24,14 @@ import pyarrow as pa
 
 from sbdk.config import DataSection
 from sbdk.errors import SbdkError
-from sbdk.landing.history import SOURCE, STREAMS, SYNC_HOUR, LandingHistory, days_in_window
+from sbdk.landing.history import (
+    ROW_SCHEMAS,
+    SOURCE,
+    STREAMS,
+    SYNC_HOUR,
+    LandingHistory,
+    days_in_window,
+)
 from sbdk.orchestration import interrupts
 from sbdk.pipelines.dlt_support import (
     innermost_error,
@@ -38,6 +45,11 @@ LAYOUT = "{table_name}/year={YYYY}/month={MM}/day={DD}/{load_id}.{file_id}.{ext}
 # Landed files are kept: compress them (dlt_environment turns compression off for the
 # transient packages of the warehouse load).
 PARQUET_COMPRESSION = "snappy"
+BATCH_ID = "_batch_id"
+# What each stream's landed files hold: the source's rows and the id of the landing run.
+FILE_SCHEMAS = {
+    stream: schema.append(pa.field(BATCH_ID, pa.string())) for stream, schema in ROW_SCHEMAS.items()
+}
 
 DayLanded = Callable[[date, Mapping[str, int]], None]
 
@@ -198,7 +210,7 @@ def _with_batch_id(table: pa.Table):
         batch_id = pa.DictionaryArray.from_arrays(
             pa.array(np.zeros(table.num_rows, dtype=np.int32)), pa.array([load_id], pa.string())
         )
-        yield table.append_column("_batch_id", batch_id.cast(pa.string()))
+        yield table.append_column(BATCH_ID, batch_id.cast(pa.string()))
 
     return rows
 
