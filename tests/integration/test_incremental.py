@@ -232,6 +232,44 @@ def test_failed_streams_keep_their_cursor_the_others_go_on_and_a_rerun_recovers(
         assert recovered[table] == clean[table], table
 
 
+def test_a_failed_full_refresh_keeps_the_processed_tables_and_cursors(incremental, tmp_path):
+    """--full-refresh rebuilds the processed tables aside: a batch failing half-way through
+    (users and orders already rebuilt, events not) swaps nothing in."""
+    root = tmp_path / "shop"
+    shutil.copytree(incremental.root, root)
+    tables = ("users", "events", "orders")
+    before = {t: query(root, f"select * from processed.int_app__{t} order by all") for t in tables}
+    cursors_sql = "select * exclude (updated_at) from sbdk_state.stream_cursors order by all"
+    cursors_before = query(root, cursors_sql)
+    # Sorts last of all landed events: the refresh fails at its last batch.
+    broken = sorted((root / "landing/app/events").rglob("*.parquet"))[-1].with_name(
+        "zzzz.broken.parquet"
+    )
+    row = {"id": [1], "user_id": [1], "event_type": ["pageview"], "occurred_at": [0],
+           "properties": ["{not json"], "_extracted_at": [0], "_batch_id": ["x"]}  # fmt: skip
+    pq.write_table(pa.table(row).cast(FILE_SCHEMAS["events"]), broken)
+
+    failed = sbdk("run", "--skip-generate", "--full-refresh", cwd=root)
+    assert failed.code == 1, failed.output
+    assert "failed at step 'load': stream events: batch" in failed.output
+    assert "stream users    " in failed.output  # users and orders were rebuilt, aside
+    for table in tables:
+        after = query(root, f"select * from processed.int_app__{table} order by all")
+        assert after == before[table], table
+    assert query(root, cursors_sql) == cursors_before
+    assert query(
+        root, "select table_name from information_schema.tables where table_name like '%refresh'"
+    ) == []
+
+    broken.unlink()
+    refreshed = sbdk("run", "--skip-generate", "--full-refresh", cwd=root)
+    assert refreshed.code == 0, refreshed.output
+    assert snapshot(root, VOLATILE | PER_LANDING) == {
+        table: rows
+        for table, rows in snapshot(incremental.root, VOLATILE | PER_LANDING).items()
+    }
+
+
 def test_sbdk_test_tests_the_mode_the_warehouse_was_last_built_in(incremental, tmp_path):
     """Built with `sbdk run --incremental` in a project whose sbdk.toml says full mode, the
     warehouse is tested in incremental mode; asking for full mode is refused in one line."""

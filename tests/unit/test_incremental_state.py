@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -103,8 +104,24 @@ def test_cursors_advance_reset_and_track_pending_downstream(tmp_path):
     assert cursors.pending_downstream(warehouse) == ["events", "users"]
     cursors.clear_pending_downstream(warehouse, ["events"])
     assert cursors.pending_downstream(warehouse) == ["users"]
-    cursors.reset_cursors(warehouse)
-    assert cursors.read_cursors(warehouse) == {}
+
+    # A full refresh publishes rebuilt tables and their cursors together.
+    with duckdb.connect(str(warehouse)) as db:
+        db.execute("create schema processed")
+        db.execute("create table processed.int_app__users as select 1 as v")
+        db.execute("create table processed.int_app__users__refresh as select 2 as v")
+    cursors.publish_refresh(
+        warehouse,
+        {"processed.int_app__users__refresh": "int_app__users"},
+        {"users": ("year=2025/month=01/day=09/b.parquet", 9)},
+    )
+    assert cursors.read_cursors(warehouse) == {"users": "year=2025/month=01/day=09/b.parquet"}
+    assert cursors.pending_downstream(warehouse) == ["users"]
+    with duckdb.connect(str(warehouse), read_only=True) as db:
+        assert db.execute("select v from processed.int_app__users").fetchall() == [(2,)]
+        assert db.execute(
+            "select count(*) from information_schema.tables where table_name like '%refresh'"
+        ).fetchall() == [(0,)]
 
 
 # ---- Landed files against their stream's columns -----------------------------------------

@@ -68,10 +68,31 @@ def advance_cursor(path: Path, stream: str, last_file: str, files: int) -> None:
         )
 
 
-def reset_cursors(path: Path) -> None:
-    with warehouse.connect(path) as connection:
+def drop_tables(path: Path, tables: list[str]) -> None:
+    with warehouse.writing(path) as connection:
+        for table in tables:
+            connection.execute(f"drop table if exists {table}")
+
+
+def publish_refresh(
+    path: Path, swaps: dict[str, str], positions: dict[str, tuple[str, int]]
+) -> None:
+    """In one transaction: replace each table by its rebuilt copy (`schema.copy` -> `name`,
+    in the same schema) and set every cursor to where the rebuild stopped. A stream missing
+    from `positions` had no file: its cursor is removed."""
+    with warehouse.writing(path) as connection:
         _ensure_table(connection)
+        connection.execute("begin")
+        for copy, name in swaps.items():
+            schema = copy.split(".", 1)[0]
+            connection.execute(f"drop table if exists {schema}.{name}")
+            connection.execute(f"alter table {copy} rename to {name}")
         connection.execute(f"delete from {CURSOR_TABLE}")
+        connection.executemany(
+            f"insert into {CURSOR_TABLE} values (?, ?, ?, now()::timestamp, true)",
+            [[stream, key, files] for stream, (key, files) in positions.items()],
+        )
+        connection.execute("commit")
 
 
 def pending_downstream(path: Path) -> list[str]:

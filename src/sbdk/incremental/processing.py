@@ -10,10 +10,17 @@ others: each processed model reads only its own stream's files. Then the models 
 of every stream that changed are rebuilt (`dbt run --select tag:<tag>+`) and tested (`dbt
 test`); the streams stay "downstream pending" until both succeed, so a run after a failure
 rebuilds them.
+
+A full refresh rebuilds every processed table from all landed files *aside*, under
+`<model>__refresh`, and swaps the new tables in, with the cursors that describe them, in one
+transaction once every stream is complete. Until then, and for good if any stream fails or
+the run is stopped, the processed tables and cursors stay as they were: nothing reads a
+half-rebuilt table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sbdk.config import Settings
@@ -31,8 +38,15 @@ from sbdk.incremental.streams import StreamConfig, read_stream_configs
 from sbdk.transform import DbtProject, DbtResult, ProgressCallback
 
 MODE_VARS = {"sbdk_mode": "incremental"}
+# The processed models are named `<model><suffix>` (their `alias`): a full refresh builds
+# them under `<model>__refresh`, beside the tables staging reads.
+REFRESH_SUFFIX = "__refresh"
+REFRESH_VARS = {**MODE_VARS, "sbdk_processed_suffix": REFRESH_SUFFIX}
 # Processed models read only the files they are given; downstream builds must not run them.
 PROCESSED_MODELS = "resource_type:model,tag:processed"
+PROCESSED_SCHEMA = "processed"
+# (stream, last file of the batch, files in it): a refresh's progress, kept until the swap.
+RefreshProgress = Callable[[str, str, int], None]
 
 
 @dataclass
@@ -84,16 +98,40 @@ class StreamProcessor:
         """Run each stream's new files through its processed model. A stream stops at its
         first misfit file or failed batch; the other streams still go on."""
         warehouse_path = self.settings.warehouse_path
+        # What a stopped refresh left aside is never resumed: a refresh starts from scratch.
+        cursors.drop_tables(warehouse_path, self._refresh_tables())
         if full_refresh:
-            cursors.reset_cursors(warehouse_path)
+            return self._refresh_aside(progress)
         positions = cursors.read_cursors(warehouse_path)
-        outcomes: list[StreamOutcome] = []
-        for stream in self.streams:
-            outcome = self._process_stream(
-                stream, positions.get(stream.name), full_refresh, progress
+        return [
+            self._process_stream(stream, positions.get(stream.name), progress)
+            for stream in self.streams
+        ]
+
+    def _refresh_aside(self, progress: ProgressCallback | None) -> list[StreamOutcome]:
+        """Rebuild every processed table from all landed files under its refresh name, then
+        swap them all in with their cursors at once; on any failure keep the current ones."""
+        positions: dict[str, tuple[str, int]] = {}
+        outcomes = [
+            self._process_stream(
+                stream, None, progress, refresh=lambda s, key, n: _add(positions, s, key, n)
             )
-            outcomes.append(outcome)
+            for stream in self.streams
+        ]
+        warehouse_path = self.settings.warehouse_path
+        if any(outcome.failure for outcome in outcomes):
+            cursors.drop_tables(warehouse_path, self._refresh_tables())
+            return outcomes
+        swaps = {
+            f"{PROCESSED_SCHEMA}.{stream.model}{REFRESH_SUFFIX}": stream.model
+            for stream in self.streams
+            if stream.name in positions
+        }
+        cursors.publish_refresh(warehouse_path, swaps, positions)
         return outcomes
+
+    def _refresh_tables(self) -> list[str]:
+        return [f"{PROCESSED_SCHEMA}.{stream.model}{REFRESH_SUFFIX}" for stream in self.streams]
 
     def pending_work(self, full_refresh: bool = False) -> PendingWork:
         """New files per stream (every landed file with `full_refresh`) and owed rebuilds."""
@@ -158,9 +196,11 @@ class StreamProcessor:
         self,
         stream: StreamConfig,
         cursor: str | None,
-        full_refresh: bool,
         progress: ProgressCallback | None,
+        refresh: RefreshProgress | None = None,
     ) -> StreamOutcome:
+        """Process the files after `cursor` batch by batch, advancing the cursor after each;
+        with `refresh`, into the refresh table, reporting progress there instead."""
         new_files = self._new_files(stream, cursor)
         outcome = StreamOutcome(stream.name, new_files=len(new_files))
         filesystem, _ = landing_filesystem(self.settings.landing_root, self.storage_options)
@@ -168,24 +208,29 @@ class StreamProcessor:
         if outcome.failure:
             return outcome  # before any batch: nothing of the stream is written
         size = stream.batch_size or self.settings.config.incremental.batch_size
+        parse_with = REFRESH_VARS if refresh else MODE_VARS
         for number, batch in enumerate(batches(new_files, size)):
-            variables = {**MODE_VARS, **stream.model_vars, "files": [f.url for f in batch]}
+            variables = {**parse_with, **stream.model_vars, "files": [f.url for f in batch]}
             run = self.dbt.run(
-                [f"tag:{stream.tag}"],
-                variables=variables,
-                full_refresh=full_refresh and number == 0,
-                progress=progress,
-                parse_with=MODE_VARS,
+                [f"tag:{stream.tag}"], variables=variables, progress=progress, parse_with=parse_with
             )
             if not run.success:
                 outcome.failure = _describe_failure(run, number, batch[0].key)
                 return outcome
-            cursors.advance_cursor(
-                self.settings.warehouse_path, stream.name, batch[-1].key, len(batch)
-            )
+            if refresh is not None:
+                refresh(stream.name, batch[-1].key, len(batch))
+            else:
+                cursors.advance_cursor(
+                    self.settings.warehouse_path, stream.name, batch[-1].key, len(batch)
+                )
             outcome.processed_files += len(batch)
             outcome.batches += 1
         return outcome
+
+
+def _add(positions: dict[str, tuple[str, int]], stream: str, key: str, files: int) -> None:
+    _, before = positions.get(stream, ("", 0))
+    positions[stream] = (key, before + files)
 
 
 def _describe_failure(run: DbtResult, number: int, first_file: str) -> str:

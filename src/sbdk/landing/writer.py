@@ -13,6 +13,7 @@ its own bookkeeping under `<root>/app/` (`init`, `_dlt_loads/`, `_dlt_pipeline_s
 from __future__ import annotations
 
 import shutil
+import signal
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -147,6 +148,7 @@ class _DayWriter:
         import dlt
         import pendulum
         from dlt.common.exceptions import SignalReceivedException
+        from dlt.common.runtime import signals
         from dlt.pipeline.exceptions import PipelineStepFailed
 
         resources = [
@@ -165,10 +167,16 @@ class _DayWriter:
         # Only the date shows in the layout; the time is the sync's.
         self._now = pendulum.datetime(day.year, day.month, day.day, SYNC_HOUR, tz="UTC")
         try:
-            info = self.pipeline.run(resources, loader_file_format="parquet")
+            # As in the warehouse load: dlt defers a signal to the end of its step; see it.
+            with signals.intercepted_signals():
+                info = self.pipeline.run(resources, loader_file_format="parquet")
+                if signals.was_signal_received():
+                    interrupts.note(signals.exception_for_signal().signal_code)
+                    raise KeyboardInterrupt
         except PipelineStepFailed as error:
-            if isinstance(innermost_error(error), SignalReceivedException | KeyboardInterrupt):
-                interrupts.note()
+            inner = innermost_error(error)
+            if isinstance(inner, SignalReceivedException | KeyboardInterrupt):
+                interrupts.note(getattr(inner, "signal_code", signal.SIGINT))
                 raise KeyboardInterrupt from None
             raise SbdkError(
                 f"landing {day} to {self._root} failed at dlt's {error.step} step: "

@@ -15,6 +15,7 @@ the next load. dlt keeps its working files inside the project (`.sbdk/dlt`), nev
 from __future__ import annotations
 
 import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,11 +90,12 @@ def _run_pipeline(tables: dict[str, pa.Table], warehouse_path: Path, pipelines_d
         with signals.intercepted_signals():
             info = pipeline.run(resources)
             if signals.was_signal_received():
-                interrupts.note()
+                interrupts.note(signals.exception_for_signal().signal_code)
                 raise KeyboardInterrupt
     except PipelineStepFailed as error:
-        if isinstance(innermost_error(error), SignalReceivedException | KeyboardInterrupt):
-            interrupts.note()
+        inner = innermost_error(error)
+        if isinstance(inner, SignalReceivedException | KeyboardInterrupt):
+            interrupts.note(getattr(inner, "signal_code", signal.SIGINT))
             raise KeyboardInterrupt from None
         cause = root_cause(error)
         message = lock_error_message(warehouse_path, cause)

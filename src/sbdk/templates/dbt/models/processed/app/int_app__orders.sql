@@ -11,6 +11,10 @@
     In incremental runs the rows already in the table for the batch's orders compete with
     the batch, so a late file carrying an OLDER version never overwrites a newer one, and
     processing the files one by one, in any order, gives the same table as one full refresh.
+
+    `sbdk run --incremental --full-refresh` builds the table aside, as
+    int_app__orders__refresh (var sbdk_processed_suffix, set by sbdk), from every landed file,
+    and swaps it in only once complete: staging never reads a half-rebuilt table.
 -#}
 {{ config(
     materialized='incremental',
@@ -18,6 +22,7 @@
     unique_key='order_id',
     tags=['processed', 'app__orders'],
     schema='processed',
+    alias='int_app__orders' ~ var('sbdk_processed_suffix', ''),
     enabled=(var('sbdk_mode', 'full') == 'incremental'),
 ) }}
 
