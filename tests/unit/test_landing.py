@@ -550,11 +550,15 @@ def test_a_day_landed_half_way_is_landed_again_whole_never_twice(tmp_path):
     day = LANDED_DAYS[0]
     first = land_days(DATA, [day], str(root), tmp_path / ".sbdk")
     leftover = Path(first.files["users"][0])
-    stale = leftover.with_name("0000000000.0.stale.parquet")
+    stale = leftover.with_name("1796000000.1234567.0123456789.parquet")
     stale.write_bytes(leftover.read_bytes())  # e.g. the users file of an earlier attempt
+    foreign = leftover.with_name("dropped-here-by-someone.parquet")
+    foreign.write_bytes(leftover.read_bytes())
 
     again = land_days(DATA, [day], str(root), tmp_path / ".sbdk")
     for stream in STREAMS:
         on_disk = sorted(str(p) for p in (root / SOURCE / stream).rglob("*.parquet"))
-        assert on_disk == sorted(again.files[stream]), stream
+        expected = [*again.files[stream], *([str(foreign)] if stream == "users" else [])]
+        assert on_disk == sorted(expected), stream
     assert not stale.exists()
+    assert foreign.exists()  # not the landing's file: never removed

@@ -12,6 +12,7 @@ its own bookkeeping under `<root>/app/` (`init`, `_dlt_loads/`, `_dlt_pipeline_s
 
 from __future__ import annotations
 
+import re
 import shutil
 import signal
 from collections.abc import Callable, Iterable, Mapping
@@ -43,6 +44,9 @@ from sbdk.pipelines.dlt_support import (
 
 PIPELINE_NAME = "sbdk_landing"
 LAYOUT = "{table_name}/year={YYYY}/month={MM}/day={DD}/{load_id}.{file_id}.{ext}"
+# A file the layout names: dlt's load id (seconds.fraction) and file id, e.g.
+# 1796239130.9203234.9ff2e3d846.parquet
+LANDED_FILE_NAME = re.compile(r"^\d+\.\d+\.[0-9a-f]+\.parquet$")
 # Landed files are kept: compress them (dlt_environment turns compression off for the
 # transient packages of the warehouse load).
 PARQUET_COMPRESSION = "snappy"
@@ -185,16 +189,18 @@ class _DayWriter:
         return self._written_files(info)
 
     def _remove_leftovers(self, day: date) -> None:
-        """Remove files in `day`'s partitions: the clock does not count the day as landed, so
-        they are what a landing stopped half-way through the day left (a kill, a full disk).
-        The day is landed whole again, never twice."""
+        """Remove the landing's own files from `day`'s partitions: the clock does not count
+        the day as landed, so they are what a landing stopped half-way through the day left
+        (a kill, a full disk), and the day is landed whole again, never twice. Files named
+        otherwise are not the landing's and stay."""
         from sbdk.incremental.discovery import landing_filesystem
 
         filesystem, base = landing_filesystem(self._root, self._storage_options)
         filesystem.invalidate_cache()  # s3fs caches listings per shared instance
         partition = f"year={day:%Y}/month={day:%m}/day={day:%d}"
         for stream in STREAMS:
-            leftovers = filesystem.glob(f"{base.rstrip('/')}/{SOURCE}/{stream}/{partition}/*")
+            found = filesystem.glob(f"{base.rstrip('/')}/{SOURCE}/{stream}/{partition}/*")
+            leftovers = [path for path in found if LANDED_FILE_NAME.match(path.rsplit("/", 1)[-1])]
             if leftovers:
                 filesystem.rm(leftovers)
 
