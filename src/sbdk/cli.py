@@ -21,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-_state = {"debug": False, "steps_started": False}
+_state = {"debug": False, "job_started": False}
 
 ProjectOption = Annotated[
     Path | None,
@@ -58,9 +58,10 @@ def handle_errors(command):
             console.error(str(error))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
-            # Outside a run's steps, which report their own stop with what it left behind.
+            # Before a run's steps began: once they have, a stop is reported by the run itself,
+            # with what it left behind (see _finish).
             interrupts.note()
-            when = "" if _state["steps_started"] else " before any work started"
+            when = " before any work started" if _state["job_started"] else ""
             console.error(f"stopped by {interrupts.describe()}{when}")
             raise typer.Exit(interrupts.exit_code()) from None
         except (typer.Exit, typer.Abort):
@@ -195,7 +196,8 @@ def run(
         sensor_timeout_seconds=wait,
         sensor_poll_seconds=poll_interval,
     )
-    _finish(_workspace(project, flags).run(options), "sbdk run")
+    workspace = _workspace(project, flags)
+    _finish(lambda: workspace.run(options), "sbdk run")
 
 
 @app.command()
@@ -215,7 +217,8 @@ def test(
 ) -> None:
     """Run the data tests and the project's checks, in the mode the warehouse was last built
     in; exit non-zero if any fails."""
-    _finish(_workspace(project).test(select or (), incremental), "sbdk test")
+    workspace = _workspace(project)
+    _finish(lambda: workspace.test(select or (), incremental), "sbdk test")
 
 
 @app.command()
@@ -246,12 +249,18 @@ def history(
         raise explain_locked_warehouse(settings.state_dir, error, "`sbdk history`") from None
 
 
-def _finish(summary, title: str) -> None:
-    """Render a run; a failed step becomes the one-line error and exit 1."""
+def _finish(job, title: str) -> None:
+    """Run a job and render it; a failed step becomes the one-line error and exit 1.
+
+    Ctrl-C or SIGTERM stop only the job's preparation and the work of its steps (the job
+    marks where): once the job has started, a stop is reported with what it left behind,
+    never cut short in the middle of the report."""
     from sbdk import console
 
-    _state["steps_started"] = True
-    console.render_run_summary(summary, title)
+    _state["job_started"] = True
+    with interrupts.deferred():
+        summary = job()
+        console.render_run_summary(summary, title)
     if summary.stopped is not None:
         console.error(
             f"run {summary.run_id} stopped by {interrupts.describe()} {summary.stopped}; "

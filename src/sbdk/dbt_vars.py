@@ -60,7 +60,8 @@ def _check_number(name: str, value: Any, integer: bool) -> None:
     # bool is an int in Python, but `true` is no count.
     if isinstance(value, bool) or not isinstance(value, kinds) or value < 0:
         what = "a whole number" if integer else "a number"
-        raise ValueError(f"{name} = {value!r}: must be {what} (0 or more), not quoted")
+        quoted = " written without quotes" if isinstance(value, str) else ""
+        raise ValueError(f"{name} = {value!r}: must be {what}, 0 or more{quoted}")
 
 
 def _iso_date(name: str, value: Any) -> str | None:

@@ -14,7 +14,8 @@ tests and other tools pass `SilentReporter`) and returns plain results.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -188,28 +189,31 @@ class Workspace:
         if not incremental and options.full_refresh:
             raise SbdkError("--full-refresh applies to incremental mode (add --incremental)")
         with self._exclusive():
-            summary = self._summary("run", INCREMENTAL if incremental else FULL)
-            # Built first: with --skip-generate in full mode, a warehouse without raw data
-            # stops the run here, before ensure_writable would create an empty warehouse file.
-            steps = (
-                self._incremental_steps(summary, options)
-                if incremental
-                else self._full_steps(summary, options)
-            )
-            warehouse.ensure_writable(self.settings.warehouse_path)
+            with interrupts.raising():  # nothing has started: a stop ends it here
+                summary = self._summary("run", INCREMENTAL if incremental else FULL)
+                # Built first: with --skip-generate in full mode, a warehouse without raw data
+                # stops the run here, before ensure_writable would create an empty file.
+                steps = (
+                    self._incremental_steps(summary, options)
+                    if incremental
+                    else self._full_steps(summary, options)
+                )
+                warehouse.ensure_writable(self.settings.warehouse_path)
             return self._execute(summary, steps)
 
     def test(self, select: Sequence[str] = (), incremental: bool | None = None) -> RunSummary:
         """Run the data tests (and dbt unit tests) against the current warehouse, recorded, in
         the mode its models were last built in; `incremental` (a flag) must agree with it."""
         with self._exclusive():
-            asked = None if incremental is None else (INCREMENTAL if incremental else FULL)
-            mode = build_mode.mode_to_test(self.settings.warehouse_path, asked)
-            summary = self._summary("test", mode)
-            variables = MODE_VARS if mode == INCREMENTAL else None
-            if mode == FULL:
-                summary.raw_rows = warehouse.raw_row_counts(self.settings.warehouse_path)
-            warehouse.ensure_writable(self.settings.warehouse_path)  # tests store failing rows
+            with interrupts.raising():  # nothing has started: a stop ends it here
+                asked = None if incremental is None else (INCREMENTAL if incremental else FULL)
+                mode = build_mode.mode_to_test(self.settings.warehouse_path, asked)
+                summary = self._summary("test", mode)
+                variables = MODE_VARS if mode == INCREMENTAL else None
+                if mode == FULL:
+                    summary.raw_rows = warehouse.raw_row_counts(self.settings.warehouse_path)
+                # tests store failing rows
+                warehouse.ensure_writable(self.settings.warehouse_path)
             steps = [
                 Step(
                     TEST, "Running data tests",
@@ -221,9 +225,13 @@ class Workspace:
             ]  # fmt: skip
             return self._execute(summary, steps)
 
-    def _exclusive(self):
-        """The project's lock: one sbdk process per project (see project_lock)."""
-        return project_lock.exclusive(self.settings.state_dir)
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """The project's lock: one sbdk process per project (see project_lock). Once the lock
+        is held, a stop request is only remembered outside the work of a step and the
+        preparation before them (`interrupts.raising()`): every step is accounted for."""
+        with interrupts.deferred(), project_lock.exclusive(self.settings.state_dir):
+            yield
 
     # -- the graphs ----------------------------------------------------------------------
 
@@ -413,8 +421,9 @@ class _Collector:
 _UNCHANGED = "the warehouse was not changed"
 
 
-def _stopped_state(steps: list[Step], results: list[StepResult]) -> str:
-    """Where a stopped run stopped, and what the project holds because of it."""
+def _stopped_state(steps: list[Step], results: list[StepResult]) -> str | None:
+    """Where a stopped run stopped, and what the project holds because of it; None if the
+    stop came too late to stop anything (every step ran to its end)."""
     declared = {step.name: step for step in steps}
     for result in results:
         if result.status == INTERRUPTED:
@@ -425,7 +434,7 @@ def _stopped_state(steps: list[Step], results: list[StepResult]) -> str:
             continue
         state = declared[result.name].if_interrupted
         return f"{where}: {state}" if state else where
-    return "after its last step"
+    return None
 
 
 def _checked(result: DbtResult, value: Any = None) -> DbtResult:

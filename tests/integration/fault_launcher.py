@@ -7,8 +7,9 @@ KIND is what happens there:
     sigint     SIGINT to itself (Ctrl-C)
     sigterm    SIGTERM to itself (a service manager or `kill` stopping it)
     exception  an unexpected exception raised from inside the step
-    readonly   the folder named by $SBDK_FAULT_DIR becomes immutable (chattr +i), and the
-               run goes on: its next writes there fail as on a read-only mount
+    readonly   the folder named by $SBDK_FAULT_DIR and everything in it become immutable
+               (chattr -R +i), and the run goes on: its next writes there (new files, and
+               changes to files and folders already there) fail as on a read-only mount
     diskfull   the filesystem of $SBDK_FAULT_DIR (a small tmpfs the test mounted) is filled,
                and the run goes on: its next writes there fail with ENOSPC
     pause      not a fault: creates $SBDK_FAULT_DIR/paused and waits there until the test
@@ -47,7 +48,7 @@ def strike(kind: str) -> None:
     elif kind == "exception":
         raise RuntimeError("injected fault")
     elif kind == "readonly":
-        subprocess.run(["chattr", "+i", os.environ["SBDK_FAULT_DIR"]], check=True)
+        subprocess.run(["chattr", "-R", "+i", os.environ["SBDK_FAULT_DIR"]], check=True)
     elif kind == "diskfull":
         fill(Path(os.environ["SBDK_FAULT_DIR"]))
     elif kind == "pause":

@@ -157,7 +157,7 @@ def fault_environment(root: Path, kind: str, point: str):
         yield
     finally:
         if kind == "readonly":
-            subprocess.run(["chattr", "-i", str(fault_dir)], check=False)
+            subprocess.run(["chattr", "-R", "-i", str(fault_dir)], check=False)
         (fault_dir / "filler.bin").unlink(missing_ok=True)
         if mounted:
             _unmount_keeping_contents(fault_dir)

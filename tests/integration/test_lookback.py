@@ -148,5 +148,9 @@ def test_an_invalid_lookback_is_a_one_line_error(tmp_path):
     )
     result = sbdk("run", "--users", "100", cwd=tmp_path / "shop")
     assert result.code == 1
-    assert "events_lookback_days must be a whole number of days" in result.output
+    [line] = result.output.strip().splitlines()
+    assert line == (
+        "Error: invalid configuration: dbt.vars: events_lookback_days = -1: "
+        "must be a whole number, 0 or more"
+    )
     assert "Traceback" not in result.output

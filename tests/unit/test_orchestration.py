@@ -201,6 +201,109 @@ def test_a_signal_the_parent_ignores_stays_ignored(stop_requests):
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+@pytest.fixture
+def installed_handlers(stop_requests):
+    """sbdk's SIGINT/SIGTERM handlers installed for the test, the previous ones restored."""
+    import signal
+
+    previous = {number: signal.getsignal(number) for number in stop_requests.STOP_SIGNALS}
+    stop_requests.install()
+    yield stop_requests
+    for number, handler in previous.items():
+        signal.signal(number, handler)
+
+
+class SignalWhileReporting(Recorder):
+    """A reporter that gets a real SIGINT while it prints that `step` started: the user
+    pressed Ctrl-C the moment the step's line appeared."""
+
+    def __init__(self, step: str) -> None:
+        super().__init__()
+        self.step = step
+
+    def step_started(self, step: str, description: str) -> None:
+        import signal
+
+        super().step_started(step, description)
+        if step == self.step:
+            signal.raise_signal(signal.SIGINT)
+
+
+def test_a_signal_while_a_step_is_reported_stops_the_step_not_the_runner(installed_handlers):
+    ran = []
+    reporter = SignalWhileReporting("build")
+    results = run_steps(
+        [
+            Step("load", "", lambda: ran.append("load")),
+            Step("build", "", lambda: ran.append("build"), ["load"]),
+            Step("test", "", lambda: ran.append("test"), ["build"]),
+            Step("record", "", lambda: ran.append("record"), ["test"], always=True),
+        ],
+        reporter,
+    )
+    # Every step is accounted for (none lost to an exception in the runner), the step whose
+    # start was being shown did not begin its work, and the run was still recorded.
+    assert [result.name for result in results] == ["load", "build", "test", "record"]
+    assert [result.name for result in reporter.finished] == ["load", "build", "test", "record"]
+    assert ran == ["load", "record"]
+    assert statuses(results)["build"] == "interrupted"
+    assert statuses(results)["test"] == "skipped" and results[2].not_started_after_stop
+    assert installed_handlers.requested()
+
+
+def test_a_signal_between_steps_starts_no_further_step(installed_handlers):
+    import signal
+
+    ran = []
+
+    def load():
+        ran.append("load")
+        return "loaded"
+
+    class SignalAfterLoad(Recorder):
+        def step_finished(self, result) -> None:
+            super().step_finished(result)
+            if result.name == "load":
+                signal.raise_signal(signal.SIGTERM)
+
+    results = run_steps(
+        [
+            Step("load", "", load),
+            Step("build", "", lambda: ran.append("build"), ["load"]),
+            Step("record", "", lambda: ran.append("record"), ["build"], always=True),
+        ],
+        SignalAfterLoad(),
+    )
+    assert statuses(results) == {"load": "success", "build": "skipped", "record": "success"}
+    assert results[0].value == "loaded"  # the finished step keeps its result
+    assert ran == ["load", "record"]
+    assert installed_handlers.describe() == "SIGTERM"
+
+
+def test_a_signal_inside_a_step_still_interrupts_its_work(installed_handlers):
+    import signal
+
+    def build():
+        signal.raise_signal(signal.SIGINT)
+        pytest.fail("the signal must stop the step's work")
+
+    results = run_steps(
+        [Step("build", "", build), Step("record", "", lambda: "ok", ["build"], always=True)],
+        Recorder(),
+    )
+    assert statuses(results) == {"build": "interrupted", "record": "success"}
+
+
+def test_a_deferred_signal_is_remembered_and_raised_by_none(installed_handlers):
+    import signal
+
+    with installed_handlers.deferred():
+        signal.raise_signal(signal.SIGINT)
+        with installed_handlers.raising():
+            pass  # a request noted before a raising block does not raise at its entry
+    assert installed_handlers.requested()
+
+
 def test_steps_must_be_declared_after_what_they_depend_on():
     with pytest.raises(ValueError, match="depends on"):
         run_steps(

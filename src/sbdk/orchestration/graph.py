@@ -80,17 +80,17 @@ def run_steps(steps: Sequence[Step], reporter: StepReporter) -> list[StepResult]
     """
     _check_order(steps)
     results: dict[str, StepResult] = {}
-    interrupted = False
-    for step in steps:
-        upstream = [results[name] for name in step.depends_on]
-        blocked = _blocked_by(upstream, interrupted)
-        if blocked is not None and not step.always:
-            results[step.name] = _blocked_result(step.name, blocked)
-            reporter.step_finished(results[step.name])
-            continue
-        result = _run_one(step, reporter)
-        results[step.name] = result
-        interrupted = interrupted or result.status == INTERRUPTED or interrupts.requested()
+    # Only a step's own work is stopped by a signal; anywhere else (reporting, between
+    # steps) it is remembered, and no further step starts.
+    with interrupts.deferred():
+        for step in steps:
+            upstream = [results[name] for name in step.depends_on]
+            blocked = _blocked_by(upstream, interrupts.requested())
+            if blocked is not None and not step.always:
+                results[step.name] = _blocked_result(step.name, blocked)
+                reporter.step_finished(results[step.name])
+                continue
+            results[step.name] = _run_one(step, reporter)
     return list(results.values())
 
 
@@ -119,7 +119,10 @@ def _run_one(step: Step, reporter: StepReporter) -> StepResult:
     result = StepResult(step.name, SUCCESS, started_at=datetime.now(UTC).replace(tzinfo=None))
     started = time.perf_counter()
     try:
-        result.value = step.work()
+        with interrupts.raising():
+            if interrupts.requested() and not step.always:
+                raise KeyboardInterrupt  # the stop came while the step was being announced
+            result.value = step.work()
         result.detail = step.describe(result.value)
     except NothingToDo as stop:
         # The step itself succeeded (a sensor that looked and found nothing); its

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sbdk import warehouse
+from sbdk.orchestration import interrupts
 from sbdk.errors import SbdkError
 
 SCHEMA = "observability"
@@ -140,7 +141,9 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def record_run(path: Path, run: RunRecord) -> None:
-    with warehouse.writing(path) as connection:
+    """Write the run in one transaction. A stop request while it is written is remembered,
+    not raised: a run is either recorded whole or, if the write fails, not at all."""
+    with interrupts.deferred(), warehouse.writing(path) as connection:
         for statement in _DDL:
             connection.execute(statement)
         connection.execute("begin")

@@ -5,17 +5,25 @@ work stops where it is. They are also remembered: Python drops an exception rais
 finalizer or a weakref callback ("Exception ignored in ..."), and dlt turns a signal into its
 own exception or defers it; the step runner asks `requested()` after every step, so a stop
 request is never lost and never reported as a failure.
+
+Around sbdk's own bookkeeping (reporting a step, publishing what a step made, recording the
+run) a signal is only remembered (`deferred()`): an exception there would leave a step
+reported half-way, or a message about the warehouse that is no longer true. The step runner
+lets it raise again inside each step's work (`raising()`).
 """
 
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # The shell's convention: 128 + the signal's number.
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 _received: int | None = None
+_raise_on_signal = True
 
 
 def install() -> None:
@@ -30,10 +38,32 @@ def _on_signal(number: int, frame) -> None:
     global _received
     first = _received is None
     _received = number
-    if first:
+    if first and _raise_on_signal:
         raise KeyboardInterrupt
     # A second signal while the run winds down (records itself, releases the warehouse) is
     # ignored: the first one already stops the run, and killing the clean-up would not help.
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Within this block a stop request is remembered, not raised; ask `requested()` after."""
+    global _raise_on_signal
+    previous, _raise_on_signal = _raise_on_signal, False
+    try:
+        yield
+    finally:
+        _raise_on_signal = previous
+
+
+@contextmanager
+def raising() -> Iterator[None]:
+    """Within a `deferred()` block: the first stop request raises KeyboardInterrupt again."""
+    global _raise_on_signal
+    previous, _raise_on_signal = _raise_on_signal, True
+    try:
+        yield
+    finally:
+        _raise_on_signal = previous
 
 
 def note(number: int = signal.SIGINT) -> None:
@@ -61,5 +91,6 @@ def describe() -> str:
 
 def reset() -> None:
     """Forget a stop request (tests, and tools running several jobs in one process)."""
-    global _received
+    global _received, _raise_on_signal
     _received = None
+    _raise_on_signal = True

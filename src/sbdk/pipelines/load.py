@@ -52,9 +52,12 @@ def load_raw(tables: dict[str, pa.Table], warehouse_path: Path, state_dir: Path)
     _drop_loading_tables(warehouse_path, tables)
     with project_local_dlt(state_dir):
         load_id = _run_pipeline(tables, warehouse_path, pipelines_dir)
-    published = _publish(warehouse_path, tables)
-    # Its packages are copies of what is now in the warehouse: keep none between runs.
-    shutil.rmtree(pipelines_dir / PIPELINE_NAME, ignore_errors=True)
+    # Once the new tables are in, the load is done: a stop from here on must not report it
+    # as stopped before publishing (the runner sees the request when the step returns).
+    with interrupts.deferred():
+        published = _publish(warehouse_path, tables)
+        # Its packages are copies of what is now in the warehouse: keep none between runs.
+        shutil.rmtree(pipelines_dir / PIPELINE_NAME, ignore_errors=True)
     return LoadResult(row_counts=published, load_id=load_id)
 
 
