@@ -39,6 +39,19 @@ FINGERPRINT_SCHEMAS = ("raw", "processed", "staging", "intermediate", "marts", "
 VOLATILE_COLUMNS = {"dbt_updated_at", "_batch_id", "_source_file"}
 
 
+def parameters(cases: list[tuple[str, str]], sample: set[tuple[str, str]]) -> list:
+    """The (kind, point) cases as pytest parameters; those in `sample` are marked
+    `fault_sample`, which the everyday suite runs (tests/conftest.py)."""
+    assert sample <= set(cases), sample - set(cases)
+    return [
+        pytest.param(
+            kind, point, id=f"{kind}-{point}",
+            marks=[pytest.mark.fault_sample] if (kind, point) in sample else [],
+        )
+        for kind, point in cases
+    ]  # fmt: skip
+
+
 def warehouse_file(root: Path) -> Path:
     return root / "data" / "warehouse.duckdb"
 
