@@ -1,6 +1,14 @@
 import pytest
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/integration/golden/ from this run's tables (see test_golden_tables)",
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     """The fault-injection matrix (marker `faults`, ~60 faulted runs, each followed by a
     clean run) takes longer than the rest of the suite together: a plain `pytest` runs its

@@ -182,7 +182,7 @@ class DbtSection(_Section):
 
 
 class IncrementalSection(_Section):
-    """Landing files day by day and processing them incrementally (seeds 000/001)."""
+    """Landing files day by day and processing only what is new."""
 
     enabled: bool = Field(False, description="Run in incremental mode by default.")
     step_days: int = Field(1, ge=1, le=366, description="Simulated days landed per run.")

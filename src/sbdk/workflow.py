@@ -1,4 +1,4 @@
-"""The jobs behind `sbdk run` and `sbdk test`, each a graph of steps like seed 002's DAG.
+"""The jobs behind `sbdk run` and `sbdk test`, each a graph of steps like an orchestrator's DAG.
 
 full mode:         generate -> load -> build -> test -> record
 incremental mode:  land -> sensor -> load -> build -> test -> record

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from . import tables
 from .conftest import Completed, sbdk
 
 LAUNCHER = Path(__file__).with_name("fault_launcher.py")
@@ -32,11 +33,6 @@ FAILURE_KINDS = ("exception", "readonly", "diskfull")
 # Faults of the filesystem only matter where the step writes.
 WRITING_POINTS = {"load", "process", "land", "build", "test", "record"}
 EXIT_CODES = {"kill": -signal.SIGKILL, "sigint": 130, "sigterm": 143}
-
-FINGERPRINT_SCHEMAS = ("raw", "processed", "staging", "intermediate", "marts", "analytics")
-# Columns that differ between two correct runs: build times, and the load ids in the names of
-# landed files (a day landed again after a fault gets new ones).
-VOLATILE_COLUMNS = {"dbt_updated_at", "_batch_id", "_source_file"}
 
 
 def parameters(cases: list[tuple[str, str]], sample: set[tuple[str, str]]) -> list:
@@ -53,33 +49,11 @@ def parameters(cases: list[tuple[str, str]], sample: set[tuple[str, str]]) -> li
 
 
 def warehouse_file(root: Path) -> Path:
-    return root / "data" / "warehouse.duckdb"
+    return tables.warehouse_file(root)
 
 
-def fingerprints(root: Path, schemas=FINGERPRINT_SCHEMAS) -> dict[str, tuple[int, int]]:
-    """(rows, order-independent hash of every row) of every table and view in `schemas`."""
-    found = {}
-    with duckdb.connect(str(warehouse_file(root)), read_only=True) as db:
-        names = db.execute(
-            "select table_schema, table_name from information_schema.tables "
-            f"where table_schema in {tuple(schemas)} and table_name not like '\\_%' escape '\\' "
-            "order by 1, 2"
-        ).fetchall()
-        for schema, table in names:
-            relation = f'{schema}."{table}"'
-            columns = [
-                column
-                for (column,) in db.execute(
-                    f"select column_name from (describe {relation})"
-                ).fetchall()
-                if column not in VOLATILE_COLUMNS
-            ]
-            hashed = ", ".join(f'"{column}"' for column in columns)
-            rows, digest = db.execute(
-                f"select count(*), coalesce(sum(hash({hashed})), 0) from {relation}"
-            ).fetchall()[0]
-            found[f"{schema}.{table}"] = (rows, int(digest))
-    return found
+def fingerprints(root: Path, schemas=tables.ALL_SCHEMAS) -> dict[str, tuple[int, int]]:
+    return tables.fingerprints(root, schemas)
 
 
 def recorded_runs(root: Path) -> list[tuple[str, str]]:

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
 
 pytest.importorskip("dagster", reason="the Dagster extra is not installed (sbdk[dagster])")
@@ -29,6 +28,7 @@ from sbdk.integrations.dagster_definitions import (  # noqa: E402
     landing_key,
 )
 
+from .tables import snapshot  # noqa: E402
 from .test_incremental import PER_LANDING, VOLATILE, new_project  # noqa: E402
 from .test_incremental import SETTINGS as INCREMENTAL_SETTINGS  # noqa: E402
 
@@ -95,25 +95,6 @@ def background(tmp_path_factory) -> Iterator[Background]:
         if process.poll() is None:
             process.kill()
             process.wait()
-
-
-def snapshot(root: Path, schemas: tuple[str, ...], ignore: set[str]) -> dict[str, list[tuple]]:
-    """Every table of `schemas`, rows sorted, without the columns in `ignore`."""
-    tables = {}
-    with duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True) as db:
-        names = db.execute(
-            "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema in ? and table_type = 'BASE TABLE' "
-            "and not starts_with(table_name, '_dlt') order by 1",  # dlt's bookkeeping
-            [list(schemas)],
-        ).fetchall()
-        for (name,) in names:
-            columns = [
-                c for (c,) in db.execute(f"select column_name from (describe {name})").fetchall()
-            ]
-            kept = ", ".join(f'"{c}"' for c in columns if c not in ignore)
-            tables[name] = db.execute(f"select {kept} from {name} order by all").fetchall()
-    return tables
 
 
 def materialized(result) -> set[dg.AssetKey]:
@@ -260,7 +241,7 @@ def test_incremental_graph_has_landing_processed_models_and_a_sensor_per_stream(
         assert stream.tag in graph.get(processed).tags
         sensor = next(s for s in defs.sensors if s.name == f"app_{stream.name}_sensor")
         job = defs.resolve_job_def(sensor.job_name)
-        # seed 000: the stream's tag and everything downstream of it
+        # the stream's tag and everything downstream of it
         downstream = dg.AssetSelection.tag(stream.tag, "").downstream().resolve(graph)
         assert job.asset_layer.selected_asset_keys == downstream
         assert processed in downstream and dg.AssetKey(["marts", "user_metrics"]) in downstream

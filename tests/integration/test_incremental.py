@@ -13,6 +13,7 @@ import pytest
 
 from sbdk.landing.writer import FILE_SCHEMAS
 
+from . import tables
 from .conftest import Completed, query, sbdk
 
 pytestmark = pytest.mark.integration
@@ -26,27 +27,13 @@ SETTINGS = {
     "step_days = 1": "step_days = 2",
     "batch_size = 10": "batch_size = 2",
 }
-VOLATILE = {"dbt_updated_at"}  # current_timestamp columns
-PER_LANDING = {"_batch_id", "_source_file"}  # differ between two landings of the same data
+VOLATILE = tables.BUILD_TIME_COLUMNS
+PER_LANDING = tables.LANDING_RUN_COLUMNS  # differ between two landings of the same data
 
 
-def snapshot(root: Path, ignore: set[str]) -> dict[str, list[tuple]]:
-    """Every processed, intermediate, mart and analytics table, rows sorted, without the
-    columns in `ignore`."""
-    tables = {}
-    with duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True) as db:
-        names = db.execute(
-            "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema in ('processed', 'staging', 'intermediate', 'marts', 'analytics') "
-            "order by 1"
-        ).fetchall()
-        for (name,) in names:
-            columns = [
-                c for (c,) in db.execute(f"select column_name from (describe {name})").fetchall()
-            ]
-            kept = ", ".join(f'"{c}"' for c in columns if c not in ignore)
-            tables[name] = db.execute(f"select {kept} from {name} order by all").fetchall()
-    return tables
+def snapshot(root: Path, ignore: frozenset[str]) -> dict[str, list[tuple]]:
+    """Every processed, intermediate, mart and analytics table, rows sorted."""
+    return tables.snapshot(root, tables.INCREMENTAL_SCHEMAS, ignore)
 
 
 def new_project(workdir: Path, name: str, settings: dict[str, str] = SETTINGS) -> Path:
@@ -67,6 +54,7 @@ class IncrementalRuns:
     root: Path
     runs: list[Completed]
     after_three_runs: dict
+    digests_after_three_runs: dict  # of every table but the landing runs' own columns
     dim_customers_after_three_runs: list[tuple]  # (source_extracted_at, dbt_updated_at)
     after_idle_run: dict
     idle_run: Completed
@@ -81,6 +69,7 @@ def incremental(tmp_path_factory) -> IncrementalRuns:
     for run in runs:
         assert run.code == 0, run.output
     after_three = snapshot(root, VOLATILE)
+    digests = tables.digests(tables.snapshot(root, tables.INCREMENTAL_SCHEMAS))
     dim_customers = query(
         root, "select source_extracted_at, dbt_updated_at from marts.dim_customers"
     )
@@ -88,8 +77,9 @@ def incremental(tmp_path_factory) -> IncrementalRuns:
     after_idle = snapshot(root, VOLATILE)
     full = sbdk("run", "--skip-generate", "--full-refresh", cwd=root)
     return IncrementalRuns(
-        root, runs, after_three, dim_customers, after_idle, idle, snapshot(root, VOLATILE), full
-    )
+        root, runs, after_three, digests, dim_customers, after_idle, idle,
+        snapshot(root, VOLATILE), full,
+    )  # fmt: skip
 
 
 def test_files_land_hive_partitioned_by_extraction_day(incremental):
@@ -103,6 +93,16 @@ def test_files_land_hive_partitioned_by_extraction_day(incremental):
         "landed" in incremental.runs[0].output
         and "2025-01-02 .. 2025-01-03" in incremental.runs[0].output
     )
+
+
+def test_three_incremental_runs_give_the_committed_tables(incremental, request):
+    """The incremental half of test_golden_tables: same seed, same processed and modelled
+    tables, from one version of sbdk to the next."""
+    from .test_golden_tables import assert_matches_golden
+
+    found = incremental.digests_after_three_runs
+    assert {"processed.int_app__events", "marts.dim_customers"} <= found.keys()
+    assert_matches_golden("incremental", found, request.config.getoption("update_golden"))
 
 
 def test_incremental_runs_equal_one_full_refresh_row_for_row(incremental):
@@ -257,16 +257,16 @@ def test_a_failed_full_refresh_keeps_the_processed_tables_and_cursors(incrementa
         after = query(root, f"select * from processed.int_app__{table} order by all")
         assert after == before[table], table
     assert query(root, cursors_sql) == cursors_before
-    assert query(
-        root, "select table_name from information_schema.tables where table_name like '%refresh'"
-    ) == []
+    refresh_tables = (
+        "select table_name from information_schema.tables where table_name like '%refresh'"
+    )
+    assert query(root, refresh_tables) == []
 
     broken.unlink()
     refreshed = sbdk("run", "--skip-generate", "--full-refresh", cwd=root)
     assert refreshed.code == 0, refreshed.output
     assert snapshot(root, VOLATILE | PER_LANDING) == {
-        table: rows
-        for table, rows in snapshot(incremental.root, VOLATILE | PER_LANDING).items()
+        table: rows for table, rows in snapshot(incremental.root, VOLATILE | PER_LANDING).items()
     }
 
 

@@ -1,1 +1,2 @@
-"""Incremental mode: land files day by day, then process only what is new (seeds 000/001)."""
+"""Incremental mode: land files day by day in Hive partitions, then find what is new after
+each stream's cursor and delete+insert it into the processed models."""

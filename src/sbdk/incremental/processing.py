@@ -1,10 +1,10 @@
 """Process landed files stream by stream, in batches, then rebuild what depends on them.
 
-For each stream (seed 001's feeder): list the files after the stream's cursor, check that
-each holds the stream's columns (a misfit stops the stream before anything is written), run
-the stream's processed model over each batch of them (`dbt run --select tag:<source>__<stream>`
-with the batch's files as a var), and advance the cursor only after the batch succeeded. A
-failed batch leaves the cursor where it was; the next run processes the batch again, and
+For each stream: list the files after the stream's cursor, check that each holds the
+stream's columns (a misfit stops the stream before anything is written), run the stream's
+processed model over each batch of them (`dbt run --select tag:<source>__<stream>` with the
+batch's files as a var), and advance the cursor only after the batch succeeded. A failed
+batch leaves the cursor where it was; the next run processes the batch again, and
 delete+insert on the unique key makes that idempotent. A failed stream does not stop the
 others: each processed model reads only its own stream's files. Then the models downstream
 of every stream that changed are rebuilt (`dbt run --select tag:<tag>+`) and tested (`dbt

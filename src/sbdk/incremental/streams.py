@@ -1,6 +1,6 @@
 """Stream configs: one JSON file per stream, `streams/<source>/<stream>.json`.
 
-As in seed 001, an empty object means defaults. Keys override the landed column holding the
+An empty object means defaults. Keys override the landed column holding the
 record's id (`unique_key`, default `id`), the column that orders a record's versions
 (`cursor_column`, default the processed model's: `updated_at`, or `_extracted_at` for
 events) and the number of files per dbt invocation (`batch_size`).
@@ -40,7 +40,8 @@ class StreamConfig(StreamSettings):
 
     @property
     def tag(self) -> str:
-        """The dbt tag of the stream's processed model (seed 000: `<source>__<stream>`)."""
+        """The dbt tag of the stream's processed model, `<source>__<stream>`: a sensor selects
+        it and everything downstream of it."""
         return f"{self.source}__{self.name}"
 
     @property

@@ -11,7 +11,7 @@ dbt parse time which models exist:
 - incremental: the multi-asset `landing` lands the next simulated days (sbdk.landing) as
   landing/app/<stream>; the processed models processed/int_app__<stream> take each stream's
   new files through sbdk's StreamProcessor (batches, cursors); the models downstream of them
-  are dbt assets again. One sensor per stream (seed 000: `app_<stream>_sensor`) watches the
+  are dbt assets again. One sensor per stream (`app_<stream>_sensor`) watches the
   landing area and requests a run of the job selecting
   AssetSelection.tag("app__<stream>").downstream().
 

@@ -1,1 +1,2 @@
-"""Runs as a graph of steps (seed 002's DAG), a sensor over the landing area, run history."""
+"""Runs as a graph of steps (an orchestrator's DAG: wait for data, load, build, test,
+record), a sensor over the landing area, the run history."""

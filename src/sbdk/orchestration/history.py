@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sbdk import warehouse
-from sbdk.orchestration import interrupts
 from sbdk.errors import SbdkError
+from sbdk.orchestration import interrupts
 
 SCHEMA = "observability"
 RUNS, STEPS = f"{SCHEMA}.sbdk_runs", f"{SCHEMA}.sbdk_run_steps"

@@ -1,5 +1,5 @@
 {#-
-    Processed events (seed 001): the landed Parquet files of stream app/events given in
+    Processed events (delete+insert processing of new landed files): the landed Parquet files of stream app/events given in
     var('files'), deduplicated to the latest extracted version of each event, properties
     flattened, typed, and upserted (delete+insert on event_id) into processed.int_app__events.
 

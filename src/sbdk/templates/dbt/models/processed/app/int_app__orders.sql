@@ -1,5 +1,5 @@
 {#-
-    Processed orders (seed 001): the landed Parquet files of stream app/orders given in
+    Processed orders (delete+insert processing of new landed files): the landed Parquet files of stream app/orders given in
     var('files'), deduplicated to the latest version of each order (its status moves
     placed -> paid -> refunded), typed, and upserted (delete+insert on order_id) into
     processed.int_app__orders.

@@ -1,5 +1,5 @@
 {#-
-    Processed users (seed 001): the landed Parquet files of stream app/users given in
+    Processed users (delete+insert processing of new landed files): the landed Parquet files of stream app/users given in
     var('files'), deduplicated to the latest version of each user, JSON flattened, typed,
     and upserted (delete+insert on user_id) into processed.int_app__users.
 
