@@ -30,8 +30,10 @@ import duckdb
 from sbdk.config import load_settings
 from sbdk.incremental.discovery import list_landed_files
 from sbdk.landing import SOURCE, STREAMS, LandingClock, land_days
+from sbdk.orchestration.jobs import BUILD, LOAD, TEST
 from sbdk.project import scaffold_project
-from sbdk.workflow import BUILD, LOAD, TEST, RunOptions, Workspace
+from sbdk.statuses import RunStatus
+from sbdk.workspace import RunOptions, Workspace
 
 RESULTS = Path(__file__).parent / "results" / "incremental.md"
 KEYS = {"users": "updated_at", "orders": "updated_at", "events": "_extracted_at"}
@@ -63,6 +65,9 @@ class StageTimes:
     def node_progress(self, progress) -> None:
         pass
 
+    def run_finished(self, summary) -> None:
+        pass
+
 
 def measure(days: int, batch_size: int, workdir: Path) -> Measurement:
     root = workdir / f"days_{days}_batch_{batch_size}"
@@ -84,7 +89,7 @@ def measure(days: int, batch_size: int, workdir: Path) -> Measurement:
     }
     times = StageTimes()
     summary = Workspace(settings, times).run(RunOptions(incremental=True, skip_generate=True))
-    if not summary.success:
+    if summary.status != RunStatus.SUCCESS:
         raise SystemExit(f"processing {days} days failed; see {summary.dbt_log}")
 
     next_day = StageTimes()

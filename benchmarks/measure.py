@@ -27,8 +27,8 @@ from pathlib import Path
 
 SIZES = {"default": 10_000, "10x": 100_000, "100x": 1_000_000}  # users, 30 events each
 DEFAULT_SIZE = "default"
-# sbdk.workflow's step names; BUILD here is dbt's whole share: its build (dbt run) and test
-# (dbt test) steps together, measured against replaying the same compiled SQL.
+# sbdk's step names (sbdk.orchestration.jobs); BUILD here is dbt's whole share: its build
+# (dbt run) and test (dbt test) steps together, measured against replaying the same compiled SQL.
 GENERATE, LOAD, BUILD = "generate", "load", "dbt"
 DBT_STEPS = ("build", "test")
 PACKAGES = ("sbdk", "duckdb", "dbt-core", "dbt-duckdb", "dlt", "pyarrow", "numpy", "faker")
@@ -217,7 +217,7 @@ def load_average() -> str:
 def measure_stages(project: str, users: int, scratch: str, repeat: int) -> StageMeasurements:
     """One Workspace.run() as a fresh `sbdk run` does it, then each stage's lower bound."""
     from sbdk.config import load_settings
-    from sbdk.workflow import Workspace
+    from sbdk.workspace import Workspace
 
     settings = load_settings(Path(project), size_environment(users))
     scratch_dir = Path(scratch)
@@ -261,7 +261,7 @@ def measure_stages(project: str, users: int, scratch: str, repeat: int) -> Stage
 def measure_memory(project: str, users: int, runs: int) -> list[MemoryRun]:
     """RSS after each of `runs` runs of one Workspace, in this one process."""
     from sbdk.config import load_settings
-    from sbdk.workflow import Workspace
+    from sbdk.workspace import Workspace
 
     workspace = Workspace(load_settings(Path(project), size_environment(users)))
     series = []
@@ -317,12 +317,18 @@ class StageRecorder:
     def node_progress(self, progress) -> None:
         pass
 
+    def run_finished(self, summary) -> None:
+        pass
+
 
 def require_built(summary) -> None:
-    if summary.success:
-        return
     failed = summary.failed_step
-    raise BenchmarkError(f"the run failed at {failed.name}, nothing to measure: {failed.message}")
+    if failed is not None:
+        raise BenchmarkError(
+            f"the run failed at {failed.name}, nothing to measure: {failed.message}"
+        )
+    if summary.stopped is not None:
+        raise BenchmarkError(f"the run was stopped {summary.stopped}")
 
 
 def stage_seconds(step_seconds: Mapping[str, float]) -> dict[str, float]:

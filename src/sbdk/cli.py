@@ -185,7 +185,7 @@ def run(
     Full mode: generate -> load (dlt) -> build (dbt run) -> test (dbt test) -> record.
     Incremental mode: land -> sensor -> load (process new files) -> build -> test -> record.
     """
-    from sbdk.workflow import RunOptions
+    from sbdk.workspace import RunOptions
 
     flags = {"data": {"users": users, "events_per_user": events_per_user, "seed": seed}}
     options = RunOptions(
@@ -217,8 +217,11 @@ def test(
 ) -> None:
     """Run the data tests and the project's checks, in the mode the warehouse was last built
     in; exit non-zero if any fails."""
+    from sbdk.workspace import RunOptions
+
     workspace = _workspace(project)
-    _finish(lambda: workspace.test(select or (), incremental), "sbdk test")
+    options = RunOptions(select=select or (), incremental=incremental)
+    _finish(lambda: workspace.test(options), "sbdk test")
 
 
 @app.command()
@@ -258,9 +261,8 @@ def _finish(job, title: str) -> None:
     from sbdk import console
 
     _state["job_started"] = True
-    with interrupts.deferred():
+    with interrupts.deferred():  # the workspace's reporter shows the summary
         summary = job()
-        console.render_run_summary(summary, title)
     if summary.stopped is not None:
         console.error(
             f"run {summary.run_id} stopped by {interrupts.describe()} {summary.stopped}; "
@@ -287,7 +289,7 @@ def _settings(project: Path | None, flags: dict | None = None):
 
 def _workspace(project: Path | None, flags: dict | None = None):
     from sbdk import console
-    from sbdk.workflow import Workspace
+    from sbdk.workspace import Workspace
 
     return Workspace(_settings(project, flags), console.RichReporter())
 

@@ -26,9 +26,10 @@ from rich.table import Table
 
 from sbdk.orchestration.graph import StepResult
 from sbdk.orchestration.history import RunRecord
+from sbdk.orchestration.summary import IncrementalSummary, RunSummary
 from sbdk.project import ScaffoldResult
+from sbdk.statuses import NODE_FAILING, NodeStatus, RunStatus, StepStatus
 from sbdk.transform import DbtResult, NodeProgress, NodeResult
-from sbdk.workflow import IncrementalSummary, RunSummary
 
 
 class Markup(str):
@@ -73,20 +74,25 @@ console = _LiteralConsole(highlight=False)
 error_console = _LiteralConsole(stderr=True, highlight=False)
 
 _STEP_MARK = {
-    "success": ("✓", "green"),
-    "failed": ("✗", "red"),
-    "upstream_failed": ("-", "dim"),
-    "skipped": ("-", "dim"),
-    "interrupted": ("✗", "yellow"),
+    StepStatus.SUCCESS: ("✓", "green"),
+    StepStatus.FAILED: ("✗", "red"),
+    StepStatus.UPSTREAM_FAILED: ("-", "dim"),
+    StepStatus.SKIPPED: ("-", "dim"),
+    StepStatus.INTERRUPTED: ("✗", "yellow"),
 }
-_RUN_STYLE = {"success": "green", "failed": "red", "no_new_data": "cyan", "interrupted": "yellow"}
+_RUN_STYLE = {
+    RunStatus.SUCCESS: "green",
+    RunStatus.FAILED: "red",
+    RunStatus.NO_NEW_DATA: "cyan",
+    RunStatus.INTERRUPTED: "yellow",
+}
 _STATUS_STYLE = {
-    "success": "green",
-    "pass": "green",
-    "fail": "red",
-    "error": "red",
-    "warn": "yellow",
-    "skipped": "dim",
+    NodeStatus.SUCCESS: "green",
+    NodeStatus.PASS: "green",
+    NodeStatus.FAIL: "red",
+    NodeStatus.ERROR: "red",
+    NodeStatus.WARN: "yellow",
+    NodeStatus.SKIPPED: "dim",
 }
 
 
@@ -134,6 +140,9 @@ class RichReporter:
             soft_wrap=True,
         )
 
+    def run_finished(self, summary: RunSummary) -> None:
+        render_run_summary(summary, self.console)
+
     def node_progress(self, progress: NodeProgress) -> None:
         if progress.status is None:
             if self._progress is not None:
@@ -145,7 +154,7 @@ class RichReporter:
             return
         if self._progress is not None:
             self._progress.advance(self._task)
-        failed = progress.status in {"fail", "error"}
+        failed = progress.status in NODE_FAILING
         if progress.resource_type in {"model", "seed", "snapshot"} or failed:
             style = _STATUS_STYLE.get(progress.status, "white")
             mark = "✗" if failed else "·"
@@ -180,7 +189,10 @@ def render_scaffold(result: ScaffoldResult, cwd: Path) -> None:
     console.print("  sbdk test    # run the data tests")
 
 
-def render_run_summary(summary: RunSummary, title: str) -> None:
+def render_run_summary(summary: RunSummary, target: Console | None = None) -> None:
+    """The summary after a run: what it loaded, built and tested, where to look next."""
+    target = target or console
+    title = f"sbdk {summary.command}"
     table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
@@ -195,8 +207,8 @@ def render_run_summary(summary: RunSummary, title: str) -> None:
     models, tests = summary.models, summary.tests
     if models:
         table.add_row("models", f"{summary.models_built}/{len(models)} built")
-    if tests or summary.step("test") is not None and summary.step("test").ok:
-        skipped = sum(1 for node in [*models, *tests] if node.status == "skipped")
+    if summary.tests_ran:
+        skipped = sum(1 for node in [*models, *tests] if node.status == NodeStatus.SKIPPED)
         style = "red" if summary.tests_failed else "green"
         warned = markup(", [yellow]{} warned[/]", summary.tests_warned)
         table.add_row(
@@ -217,19 +229,14 @@ def render_run_summary(summary: RunSummary, title: str) -> None:
     table.add_row("warehouse", str(summary.warehouse))
     if summary.recorded:
         table.add_row("history", f"sbdk history {summary.run_id}")
-    console.print()
-    console.print(table)
+    target.print()
+    target.print(table)
     failed_step = summary.failed_step
-    if failed_step is not None and failed_step.name == "load" and summary.incremental:
-        console.print(
-            Markup(
-                "[dim]a failed stream's cursor stays before its failed file or batch (the other "
-                "streams went on); fix the cause and run again[/]"
-            )
-        )
+    if failed_step is not None and failed_step.hint:
+        target.print(markup("[dim]{}[/]", failed_step.hint))
     for _, result in summary.dbt_results:
         if result.failed:
-            render_failures(result, summary)
+            _render_failures(result, summary, target)
 
 
 def _add_incremental_rows(table: Table, incremental: IncrementalSummary) -> None:
@@ -248,25 +255,25 @@ def _add_incremental_rows(table: Table, incremental: IncrementalSummary) -> None
         )
 
 
-def render_failures(result: DbtResult, summary: RunSummary) -> None:
-    console.print()
-    console.print(
+def _render_failures(result: DbtResult, summary: RunSummary, target: Console) -> None:
+    target.print()
+    target.print(
         markup("[bold red]{} node(s) failed in dbt {}:[/]", len(result.failed), result.command)
     )
     for node in result.failed:
-        console.print(_describe_failure(node), soft_wrap=True)
+        target.print(_describe_failure(node), soft_wrap=True)
     skipped = result.skipped
     if skipped:
-        console.print(
+        target.print(
             markup(
                 "[dim]{} node(s) skipped because something they depend on failed[/]", len(skipped)
             )
         )
-    console.print(markup("[dim]full dbt log: {}[/]", summary.dbt_log))
+    target.print(markup("[dim]full dbt log: {}[/]", summary.dbt_log))
 
 
 def _describe_failure(node: NodeResult) -> Markup:
-    if node.is_test and node.status == "fail":
+    if node.is_test and node.status == NodeStatus.FAIL:
         where = f"; failing rows in {node.failures_relation}" if node.failures_relation else ""
         count = f"{node.failures:,} failing row(s)"
         return markup(
@@ -371,7 +378,7 @@ def render_run_details(run: RunRecord) -> None:
     if run.failures:
         console.print(markup("\n[bold red]{} failing or warning node(s):[/]", len(run.failures)))
         for failure in run.failures:
-            color = "yellow" if failure.status == "warn" else "red"
+            color = "yellow" if failure.status == NodeStatus.WARN else "red"
             rows = f"{failure.failing_rows:,} failing row(s)" if failure.failing_rows else ""
             where = f" in {failure.failures_relation}" if failure.failures_relation else ""
             message = rows + where if rows else failure.message

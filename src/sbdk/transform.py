@@ -1,4 +1,4 @@
-"""dbt build and test through dbt's Python API, with results as plain objects.
+"""dbt run and test through dbt's Python API, with results as plain objects.
 
 One `dbtRunner` per project object is reused across invocations, and dbt's partial parsing
 (`target/partial_parse.msgpack`) is kept, so only the first call pays for parsing.
@@ -14,7 +14,8 @@ from typing import Any
 
 from sbdk.config import Settings
 from sbdk.environment import scoped_environment
-from sbdk.errors import SbdkError
+from sbdk.errors import SbdkError, one_line
+from sbdk.statuses import NODE_FAILING, NODE_OK, NodeStatus, node_status
 
 # The bundled profiles.yml reads the warehouse path from here, so a project works from any
 # directory; plain `dbt` run from the project root falls back to the relative default.
@@ -32,7 +33,7 @@ class NodeResult:
     unique_id: str
     name: str
     resource_type: str  # model, test, unit_test, seed, snapshot
-    status: str  # success, pass, fail, error, warn, skipped
+    status: NodeStatus | str  # a NodeStatus; a status of a newer dbt stays a string
     seconds: float
     message: str = ""
     failures: int | None = None
@@ -44,7 +45,7 @@ class NodeResult:
 
     @property
     def ok(self) -> bool:
-        return self.status in {"success", "pass"}
+        return self.status in NODE_OK
 
 
 @dataclass
@@ -65,7 +66,7 @@ class DbtResult:
 
     @property
     def failed(self) -> list[NodeResult]:
-        return [n for n in self.nodes if n.status in {"fail", "error"}]
+        return [n for n in self.nodes if n.status in NODE_FAILING]
 
     @property
     def models_built(self) -> int:
@@ -77,15 +78,11 @@ class DbtResult:
 
     @property
     def tests_warned(self) -> int:
-        return sum(1 for node in self.tests if node.status == "warn")
-
-    @property
-    def tests_failed(self) -> int:
-        return sum(1 for node in self.tests if node.status in {"fail", "error"})
+        return sum(1 for node in self.tests if node.status == NodeStatus.WARN)
 
     @property
     def skipped(self) -> list[NodeResult]:
-        return [n for n in self.nodes if n.status == "skipped"]
+        return [n for n in self.nodes if n.status == NodeStatus.SKIPPED]
 
 
 @dataclass(frozen=True)
@@ -109,26 +106,6 @@ class DbtProject:
         self._runner: Any = None
         self._parsed_runners: dict[str, Any] = {}
         self._progress: ProgressCallback | None = None
-
-    def build(
-        self,
-        select: Sequence[str] = (),
-        progress: ProgressCallback | None = None,
-        *,
-        exclude: Sequence[str] = (),
-        variables: Mapping[str, Any] | None = None,
-        indirect_selection: str | None = None,
-        full_refresh: bool = False,
-    ) -> DbtResult:
-        return self._invoke(
-            "build",
-            select,
-            progress,
-            exclude=exclude,
-            variables=variables,
-            indirect_selection=indirect_selection,
-            full_refresh=full_refresh,
-        )
 
     def run(
         self,
@@ -176,7 +153,6 @@ class DbtProject:
         variables: Mapping[str, Any] | None = None,
         full_refresh: bool = False,
         parse_with: Mapping[str, Any] | None = None,
-        indirect_selection: str | None = None,
     ) -> DbtResult:
         dbt_dir = self.settings.dbt_dir
         if not (dbt_dir / "dbt_project.yml").is_file():
@@ -191,8 +167,6 @@ class DbtProject:
             args += ["--exclude", selector]
         if full_refresh:
             args.append("--full-refresh")
-        if indirect_selection:
-            args += ["--indirect-selection", indirect_selection]
 
         self._progress = progress
         try:
@@ -236,7 +210,7 @@ class DbtProject:
         with scoped_environment(dbt_environment(self.settings)):
             outcome = self._dbt_runner().invoke(args)
         if not outcome.success or outcome.result is None:
-            reason = _one_line(str(outcome.exception)) if outcome.exception else "see dbt.log"
+            reason = one_line(str(outcome.exception)) if outcome.exception else "see dbt.log"
             raise SbdkError(f"dbt could not parse the project: {reason}")
         return outcome.result
 
@@ -334,21 +308,21 @@ def _to_result(command: str, outcome: Any) -> DbtResult:
     if isinstance(outcome.exception, KeyboardInterrupt):
         raise KeyboardInterrupt  # dbt returns Ctrl-C as a result; the user asked to stop
     if outcome.exception is not None:
-        message = _one_line(str(outcome.exception)) or type(outcome.exception).__name__
+        message = one_line(str(outcome.exception)) or type(outcome.exception).__name__
         return DbtResult(command, success=False, error=message)
     run_results = outcome.result
     if run_results is None or not hasattr(run_results, "results"):
         return DbtResult(command, success=bool(outcome.success), error=None)
     nodes = [_node_result(r) for r in run_results.results]
     error = None
-    if not outcome.success and not any(n.status in {"fail", "error"} for n in nodes):
+    if not outcome.success and not any(n.status in NODE_FAILING for n in nodes):
         error = "dbt reported a failure without a failing node; see dbt/logs/dbt.log"
     return DbtResult(command, success=bool(outcome.success), nodes=nodes, error=error)
 
 
 def _node_result(result: Any) -> NodeResult:
     node = result.node
-    status = str(getattr(result.status, "value", result.status))
+    status = node_status(str(getattr(result.status, "value", result.status)))
     is_test = node.resource_type in TEST_RESOURCE_TYPES
     return NodeResult(
         unique_id=node.unique_id,
@@ -356,10 +330,10 @@ def _node_result(result: Any) -> NodeResult:
         resource_type=str(getattr(node.resource_type, "value", node.resource_type)),
         status=status,
         seconds=float(result.execution_time or 0.0),
-        message=_one_line(result.message or ""),
+        message=one_line(result.message or ""),
         failures=result.failures if is_test else None,
         failures_relation=_stored_failures(node)
-        if is_test and status in {"fail", "warn"}
+        if is_test and status in {NodeStatus.FAIL, NodeStatus.WARN}
         else None,
     )
 
@@ -369,11 +343,6 @@ def _stored_failures(node: Any) -> str | None:
     if not getattr(node, "relation_name", None):
         return None
     return f"{node.schema}.{node.alias}"
-
-
-def _one_line(message: str) -> str:
-    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
-    return " ".join(lines)
 
 
 def dbt_log_path(dbt_dir: Path) -> Path:

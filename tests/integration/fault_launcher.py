@@ -135,13 +135,13 @@ def after_dbt_nodes(command: str, nodes: int, kind: str) -> None:
 
 
 def install(kind: str, point: str) -> None:
-    from sbdk import workflow
     from sbdk.incremental import cursors, processing
     from sbdk.landing import clock
     from sbdk.orchestration import history
+    from sbdk.pipelines import synthetic
 
     if point == "generate":
-        wrap_after(workflow.Workspace, "_generate", once(kind))
+        wrap_after(synthetic, "generate", once(kind))
     elif point == "load":
         from dlt.pipeline.pipeline import Pipeline
 

@@ -22,7 +22,7 @@ from sbdk.incremental.landed_schema import first_misfit
 from sbdk.incremental.streams import StreamConfig
 from sbdk.landing import SOURCE, STREAMS, LandingClock, land_days, land_next_days, landing_window
 from sbdk.landing.clock import CLOCK_FILE, LEGACY_CLOCK_FILE
-from sbdk.landing.history import (
+from sbdk.landing.daily_extracts import (
     LATE_SHARE,
     ORDER_STATUSES,
     LandingHistory,

@@ -39,10 +39,16 @@ def test_a_failed_step_stops_its_dependents_but_not_independent_steps():
     ran = []
     steps = [
         Step("extract", "", lambda: ran.append("extract") or 3, describe=lambda n: f"{n} rows"),
-        Step("load", "", fail("disk full"), ["extract"]),
-        Step("build", "", lambda: ran.append("build"), ["load"]),
-        Step("docs", "", lambda: ran.append("docs"), ["extract"]),
-        Step("record", "", lambda: ran.append("record"), ["build", "docs"], always=True),
+        Step("load", "", fail("disk full"), depends_on=["extract"]),
+        Step("build", "", lambda: ran.append("build"), depends_on=["load"]),
+        Step("docs", "", lambda: ran.append("docs"), depends_on=["extract"]),
+        Step(
+            "record",
+            "",
+            lambda results: ran.append("record"),
+            depends_on=["build", "docs"],
+            always=True,
+        ),
     ]
     reporter = Recorder()
     results = run_steps(steps, reporter)
@@ -91,9 +97,9 @@ def test_nothing_to_do_skips_dependents_and_is_not_a_failure():
     results = run_steps(
         [
             Step("sensor", "", sensor),
-            Step("load", "", lambda: pytest.fail("must not run"), ["sensor"]),
-            Step("build", "", lambda: pytest.fail("must not run"), ["load"]),
-            Step("record", "", lambda: "recorded", ["build"], always=True),
+            Step("load", "", lambda: pytest.fail("must not run"), depends_on=["sensor"]),
+            Step("build", "", lambda: pytest.fail("must not run"), depends_on=["load"]),
+            Step("record", "", lambda results: "recorded", depends_on=["build"], always=True),
         ],
         Recorder(),
     )
@@ -125,9 +131,15 @@ def test_ctrl_c_marks_the_step_interrupted_and_runs_only_always_steps(stop_reque
     results = run_steps(
         [
             Step("load", "", load),
-            Step("build", "", lambda: pytest.fail("must not run"), ["load"]),
+            Step("build", "", lambda: pytest.fail("must not run"), depends_on=["load"]),
             Step("docs", "", lambda: pytest.fail("must not run")),
-            Step("record", "", lambda: recorded.append(True), ["build"], always=True),
+            Step(
+                "record",
+                "",
+                lambda results: recorded.append(True),
+                depends_on=["build"],
+                always=True,
+            ),
         ],
         reporter,
     )
@@ -153,8 +165,8 @@ def test_a_stop_request_swallowed_inside_a_step_still_stops_the_run(stop_request
     results = run_steps(
         [
             Step("load", "", load),
-            Step("build", "", lambda: pytest.fail("must not run"), ["load"]),
-            Step("record", "", lambda: "recorded", ["build"], always=True),
+            Step("build", "", lambda: pytest.fail("must not run"), depends_on=["load"]),
+            Step("record", "", lambda results: "recorded", depends_on=["build"], always=True),
         ],
         Recorder(),
     )
@@ -235,9 +247,11 @@ def test_a_signal_while_a_step_is_reported_stops_the_step_not_the_runner(install
     results = run_steps(
         [
             Step("load", "", lambda: ran.append("load")),
-            Step("build", "", lambda: ran.append("build"), ["load"]),
-            Step("test", "", lambda: ran.append("test"), ["build"]),
-            Step("record", "", lambda: ran.append("record"), ["test"], always=True),
+            Step("build", "", lambda: ran.append("build"), depends_on=["load"]),
+            Step("test", "", lambda: ran.append("test"), depends_on=["build"]),
+            Step(
+                "record", "", lambda results: ran.append("record"), depends_on=["test"], always=True
+            ),
         ],
         reporter,
     )
@@ -269,8 +283,14 @@ def test_a_signal_between_steps_starts_no_further_step(installed_handlers):
     results = run_steps(
         [
             Step("load", "", load),
-            Step("build", "", lambda: ran.append("build"), ["load"]),
-            Step("record", "", lambda: ran.append("record"), ["build"], always=True),
+            Step("build", "", lambda: ran.append("build"), depends_on=["load"]),
+            Step(
+                "record",
+                "",
+                lambda results: ran.append("record"),
+                depends_on=["build"],
+                always=True,
+            ),
         ],
         SignalAfterLoad(),
     )
@@ -288,7 +308,10 @@ def test_a_signal_inside_a_step_still_interrupts_its_work(installed_handlers):
         pytest.fail("the signal must stop the step's work")
 
     results = run_steps(
-        [Step("build", "", build), Step("record", "", lambda: "ok", ["build"], always=True)],
+        [
+            Step("build", "", build),
+            Step("record", "", lambda results: "ok", depends_on=["build"], always=True),
+        ],
         Recorder(),
     )
     assert statuses(results) == {"build": "interrupted", "record": "success"}
@@ -307,7 +330,8 @@ def test_a_deferred_signal_is_remembered_and_raised_by_none(installed_handlers):
 def test_steps_must_be_declared_after_what_they_depend_on():
     with pytest.raises(ValueError, match="depends on"):
         run_steps(
-            [Step("build", "", lambda: None, ["load"]), Step("load", "", lambda: None)], Recorder()
+            [Step("build", "", lambda: None, depends_on=["load"]), Step("load", "", lambda: None)],
+            Recorder(),
         )
     with pytest.raises(ValueError, match="twice"):
         run_steps([Step("a", "", lambda: None), Step("a", "", lambda: None)], Recorder())

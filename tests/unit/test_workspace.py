@@ -7,7 +7,7 @@ import pytest
 from sbdk.config import load_settings
 from sbdk.errors import SbdkError
 from sbdk.project import scaffold_project
-from sbdk.workflow import RunOptions, Workspace
+from sbdk.workspace import RunOptions, Workspace
 
 INCREMENTAL = {"incremental": {"enabled": True}}
 

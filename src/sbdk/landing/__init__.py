@@ -7,7 +7,7 @@ which moves the simulated clock (LandingClock) and lands each day with `land_day
 """
 
 from sbdk.landing.clock import LandingClock
-from sbdk.landing.history import SOURCE, STREAMS, landing_window
+from sbdk.landing.daily_extracts import SOURCE, STREAMS, landing_window
 from sbdk.landing.simulation import land_next_days
 from sbdk.landing.writer import LAYOUT, LandingResult, land_days
 

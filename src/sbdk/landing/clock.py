@@ -23,7 +23,7 @@ from typing import Any
 from sbdk.config import DataSection
 from sbdk.errors import SbdkError
 from sbdk.incremental.discovery import landing_filesystem
-from sbdk.landing.history import SOURCE, STREAMS, landing_window
+from sbdk.landing.daily_extracts import SOURCE, STREAMS, landing_window
 
 CLOCK_FILE = "_sbdk_landing_clock.json"
 LEGACY_CLOCK_FILE = "landing_clock.json"  # in the project's state dir, before the clock moved

@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from sbdk.config import DataSection
 from sbdk.errors import SbdkError
-from sbdk.landing.history import (
+from sbdk.landing.daily_extracts import (
     ROW_SCHEMAS,
     SOURCE,
     STREAMS,
@@ -64,10 +64,6 @@ class LandingResult:
     days: list[date]  # the landing days written, in order (days outside the window are skipped)
     files: dict[str, list[str]] = field(default_factory=dict)  # stream -> paths or URLs
     rows: dict[str, int] = field(default_factory=dict)  # stream -> rows landed
-
-    @property
-    def total_rows(self) -> int:
-        return sum(self.rows.values())
 
 
 def land_days(

@@ -4,21 +4,23 @@ Like an Airflow DAG with one worker: a step that fails stops every step that dep
 (they end `upstream_failed`), steps marked `always` still run (the `all_done` trigger rule:
 recording a run must happen whether or not it succeeded), and a step may end the run early and
 cleanly by raising `NothingToDo` (a sensor that saw no new data): its dependents end `skipped`.
+
+Results flow along the graph as Dagster passes asset inputs: a step's work is called with the
+values of the steps named in its `inputs`, as keyword arguments (`def load(generate): ...`);
+an `always` step (the run's recorder) is called with `results`, every earlier step's result.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sbdk.errors import SbdkError
+from sbdk.errors import SbdkError, one_line
 from sbdk.orchestration import interrupts
-
-SUCCESS, FAILED = "success", "failed"
-SKIPPED, UPSTREAM_FAILED, INTERRUPTED = "skipped", "upstream_failed", "interrupted"
+from sbdk.statuses import StepStatus
 
 
 class NothingToDo(Exception):  # noqa: N818 - a signal, not an error
@@ -38,19 +40,27 @@ class StepFailed(SbdkError):
 class Step:
     name: str
     description: str  # shown while the step runs
-    work: Callable[[], Any]
-    depends_on: Sequence[str] = ()
-    always: bool = False  # run even when something upstream failed or was skipped
+    work: Callable[..., Any]  # called with the values of `inputs` as keyword arguments
+    _: KW_ONLY
+    inputs: Sequence[str] = ()  # upstream steps whose values the work takes
+    depends_on: Sequence[str] = ()  # upstream steps that must succeed first (inputs do too)
+    always: bool = False  # run even when something upstream failed; called with `results`
     describe: Callable[[Any], str] = lambda value: ""  # one line about a finished step's value
     # What the project holds when the run stops during this step (or just before it), for
     # an interruption message that is true: e.g. "the warehouse was not changed".
     if_interrupted: str = ""
+    # What to do when the step fails, shown under the run's summary (StepResult.hint).
+    if_failed: str = ""
+
+    @property
+    def upstream(self) -> list[str]:
+        return [*self.inputs, *(name for name in self.depends_on if name not in self.inputs)]
 
 
 @dataclass
 class StepResult:
     name: str
-    status: str
+    status: StepStatus
     started_at: datetime | None = None
     seconds: float = 0.0
     detail: str = ""  # what the step did, one line
@@ -58,11 +68,12 @@ class StepResult:
     value: Any = None  # what `work` returned
     ended_run: bool = False  # succeeded by finding nothing to do (NothingToDo)
     not_started_after_stop: bool = False  # skipped because a Ctrl-C/SIGTERM stopped the run
+    hint: str = ""  # a failed step's `if_failed`
     error: BaseException | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
-        return self.status == SUCCESS
+        return self.status == StepStatus.SUCCESS
 
 
 class StepReporter(Protocol):
@@ -84,45 +95,57 @@ def run_steps(steps: Sequence[Step], reporter: StepReporter) -> list[StepResult]
     # steps) it is remembered, and no further step starts.
     with interrupts.deferred():
         for step in steps:
-            upstream = [results[name] for name in step.depends_on]
+            upstream = [results[name] for name in step.upstream]
             blocked = _blocked_by(upstream, interrupts.requested())
             if blocked is not None and not step.always:
                 results[step.name] = _blocked_result(step.name, blocked)
                 reporter.step_finished(results[step.name])
                 continue
-            results[step.name] = _run_one(step, reporter)
+            if step.always:
+                arguments = {"results": list(results.values())}
+            else:
+                arguments = {name: results[name].value for name in step.inputs}
+            results[step.name] = _run_one(step, arguments, reporter)
     return list(results.values())
 
 
 def _blocked_result(name: str, blocker: StepResult) -> StepResult:
-    if blocker.status == INTERRUPTED:
+    if blocker.status == StepStatus.INTERRUPTED:
         return StepResult(
-            name, SKIPPED, message="not run: the run was interrupted", not_started_after_stop=True
+            name,
+            StepStatus.SKIPPED,
+            message="not run: the run was interrupted",
+            not_started_after_stop=True,
         )
-    if blocker.status in {FAILED, UPSTREAM_FAILED}:
-        return StepResult(name, UPSTREAM_FAILED, message=f"not run: {blocker.name} failed")
-    return StepResult(name, SKIPPED, message=blocker.message or f"not run: {blocker.name}")
+    if blocker.status in {StepStatus.FAILED, StepStatus.UPSTREAM_FAILED}:
+        return StepResult(
+            name, StepStatus.UPSTREAM_FAILED, message=f"not run: {blocker.name} failed"
+        )
+    return StepResult(
+        name, StepStatus.SKIPPED, message=blocker.message or f"not run: {blocker.name}"
+    )
 
 
 def _blocked_by(upstream: list[StepResult], interrupted: bool) -> StepResult | None:
     """The upstream result that keeps a step from running, if any."""
     if interrupted:
-        return StepResult("run", INTERRUPTED, message="interrupted")
+        return StepResult("run", StepStatus.INTERRUPTED, message="interrupted")
     for result in upstream:
-        if result.status != SUCCESS or result.ended_run:
+        if result.status != StepStatus.SUCCESS or result.ended_run:
             return result
     return None
 
 
-def _run_one(step: Step, reporter: StepReporter) -> StepResult:
+def _run_one(step: Step, arguments: dict[str, Any], reporter: StepReporter) -> StepResult:
     reporter.step_started(step.name, step.description)
-    result = StepResult(step.name, SUCCESS, started_at=datetime.now(UTC).replace(tzinfo=None))
+    now = datetime.now(UTC).replace(tzinfo=None)
+    result = StepResult(step.name, StepStatus.SUCCESS, started_at=now)
     started = time.perf_counter()
     try:
         with interrupts.raising():
             if interrupts.requested() and not step.always:
                 raise KeyboardInterrupt  # the stop came while the step was being announced
-            result.value = step.work()
+            result.value = step.work(**arguments)
         result.detail = step.describe(result.value)
     except NothingToDo as stop:
         # The step itself succeeded (a sensor that looked and found nothing); its
@@ -131,21 +154,24 @@ def _run_one(step: Step, reporter: StepReporter) -> StepResult:
         result.detail = result.message = str(stop)
     except KeyboardInterrupt as interrupt:
         interrupts.note()
-        result.status, result.message, result.error = INTERRUPTED, "interrupted", interrupt
+        result.status, result.message = StepStatus.INTERRUPTED, "interrupted"
+        result.error = interrupt
     except StepFailed as failure:
-        result.status, result.message = FAILED, str(failure)
+        result.status, result.message, result.error = StepStatus.FAILED, str(failure), failure
         result.value = failure.value
         if failure.value is not None:
             result.detail = step.describe(failure.value)
     except SbdkError as error:
-        result.status, result.message = FAILED, str(error)
+        result.status, result.message, result.error = StepStatus.FAILED, str(error), error
     except Exception as error:  # noqa: BLE001 - a step's crash is that step's failure
-        result.status, result.error = FAILED, error
-        result.message = f"unexpected {type(error).__name__}: {_one_line(str(error))}"
-    if result.status == FAILED and interrupts.requested():
+        result.status, result.error = StepStatus.FAILED, error
+        result.message = f"unexpected {type(error).__name__}: {one_line(str(error))}"
+    if result.status == StepStatus.FAILED and interrupts.requested():
         # A library that caught the signal reports its own failure (dlt's step exceptions):
         # the user stopped the step, it did not break.
-        result.status, result.message = INTERRUPTED, "interrupted"
+        result.status, result.message = StepStatus.INTERRUPTED, "interrupted"
+    if result.status == StepStatus.FAILED:
+        result.hint = step.if_failed
     result.seconds = time.perf_counter() - started
     reporter.step_finished(result)
     return result
@@ -156,11 +182,7 @@ def _check_order(steps: Sequence[Step]) -> None:
     for step in steps:
         if step.name in seen:
             raise ValueError(f"step {step.name!r} is declared twice")
-        missing = [name for name in step.depends_on if name not in seen]
+        missing = [name for name in step.upstream if name not in seen]
         if missing:
             raise ValueError(f"step {step.name!r} depends on {missing}, not declared before it")
         seen.add(step.name)
-
-
-def _one_line(message: str) -> str:
-    return " ".join(line.strip() for line in message.strip().splitlines() if line.strip())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import numpy as np
+import pyarrow as pa
 
 from sbdk.pipelines.vocabulary import HOUR_OF_DAY_ACTIVITY, WEEKDAY_ACTIVITY
 
@@ -20,6 +21,12 @@ GROWTH_OVER_WINDOW = 0.6  # activity at the end of the window is 1.6x the start
 
 def epoch_seconds(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
+
+def timestamp_column(seconds: np.ndarray) -> pa.Array:
+    """Epoch seconds as naive UTC microsecond timestamps: DuckDB's plain TIMESTAMP (not
+    TIMESTAMP_S, not TIMESTAMPTZ)."""
+    return pa.array(seconds.astype(np.int64) * 1_000_000, type=pa.timestamp("us"))
 
 
 class ActivityCalendar:

@@ -25,7 +25,12 @@ import pyarrow.compute as pc
 
 from sbdk.config import DataSection
 from sbdk.pipelines import vocabulary as vocab
-from sbdk.pipelines.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR, ActivityCalendar
+from sbdk.pipelines.calendar import (
+    SECONDS_PER_DAY,
+    SECONDS_PER_HOUR,
+    ActivityCalendar,
+    timestamp_column,
+)
 from sbdk.pipelines.line_items import line_items_column
 
 PAGEVIEW, SIGNUP, PURCHASE, LOGIN = 0, 1, 2, 3
@@ -326,7 +331,7 @@ def _users_table(rng: np.random.Generator, pools: vocab.NamePools, users: _Users
                 _strings(pools.first_names, first), _strings(pools.last_names, last), " "
             ),
             "email": email,
-            "created_at": _timestamps(users.created_at),
+            "created_at": timestamp_column(users.created_at),
             "country": _take(list(vocab.COUNTRIES), _choose(rng, vocab.COUNTRIES, count)),
             "referrer": _take(list(vocab.REFERRERS), users.referrer),
         }
@@ -353,7 +358,7 @@ def _events_table(rng: np.random.Generator, pools: vocab.NamePools, events: _Eve
             "event_id": np.arange(1, count + 1, dtype=np.int64),
             "user_id": events.user.astype(np.int64) + 1,
             "event_type": _take(list(EVENT_TYPES), events.event_type),
-            "timestamp": _timestamps(events.at),
+            "timestamp": timestamp_column(events.at),
             "utm_source": _take(utm_source_pool(), np.maximum(utm, 0), missing=utm < 0),
             "page": _take(all_pages, page_index),
         }
@@ -370,7 +375,7 @@ def _orders_table(orders: _Orders, seed: int) -> pa.Table:
             "amount": _decimal_from_cents(orders.amount_cents),
             "product_category": _take(list(vocab.PRODUCT_CATEGORIES), orders.category),
             "payment_method": _take(list(vocab.PAYMENT_METHODS), orders.payment_method),
-            "created_at": _timestamps(orders.at),
+            "created_at": timestamp_column(orders.at),
             "line_items": line_items_column(seed, order_id, orders.category, orders.amount_cents),
         }
     )
@@ -409,11 +414,6 @@ def _take(pool: list[str], index: np.ndarray, missing: np.ndarray | None = None)
 def _strings(pool: list[str], index: np.ndarray) -> pa.Array:
     """A plain string column, for values that are combined further (names, emails)."""
     return pa.array(pool, pa.string()).take(pa.array(index))
-
-
-def _timestamps(epoch_seconds: np.ndarray) -> pa.Array:
-    # Naive microsecond timestamps in UTC: DuckDB's plain TIMESTAMP, not TIMESTAMP_S or TIMESTAMPTZ.
-    return pa.array(epoch_seconds.astype(np.int64) * 1_000_000, type=pa.timestamp("us"))
 
 
 def _decimal_from_cents(cents: np.ndarray) -> pa.Array:

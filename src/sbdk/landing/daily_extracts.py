@@ -37,7 +37,12 @@ import pyarrow.compute as pc
 
 from sbdk.config import DataSection
 from sbdk.pipelines import vocabulary as vocab
-from sbdk.pipelines.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR, epoch_seconds
+from sbdk.pipelines.calendar import (
+    SECONDS_PER_DAY,
+    SECONDS_PER_HOUR,
+    epoch_seconds,
+    timestamp_column,
+)
 from sbdk.pipelines.keyed_random import categorical as _categorical
 from sbdk.pipelines.keyed_random import uniform as _uniform
 from sbdk.pipelines.line_items import line_items_column
@@ -329,7 +334,7 @@ def _users_rows(
             "id": _column(users, "user_id", rows),
             "attributes": attributes,
             "created_at": _column(users, "created_at", rows),
-            "updated_at": _timestamps(versions.updated_at[selected]),
+            "updated_at": timestamp_column(versions.updated_at[selected]),
         }
     )
 
@@ -354,7 +359,7 @@ def _events_rows(
             "id": _column(events, "event_id", rows),
             "user_id": user_id,
             "event_type": _column(events, "event_type", rows).cast(pa.string()),
-            "occurred_at": _timestamps(occurred),
+            "occurred_at": timestamp_column(occurred),
             "properties": properties,
         }
     )
@@ -387,7 +392,7 @@ def _orders_rows(
             "product_category": category,
             "payment_method": _column(orders, "payment_method", rows).cast(pa.string()),
             "created_at": _column(orders, "created_at", rows),
-            "updated_at": _timestamps(versions.updated_at[selected]),
+            "updated_at": timestamp_column(versions.updated_at[selected]),
             "line_items": line_items,
         }
     )
@@ -479,8 +484,3 @@ def _dictionary_indices(table: pa.Table, name: str, pool: Sequence[str]) -> np.n
 
 def _column(table: pa.Table, name: str, rows: pa.Array) -> pa.Array:
     return table.column(name).take(rows).combine_chunks()
-
-
-def _timestamps(seconds: np.ndarray) -> pa.Array:
-    """Naive UTC timestamps in microseconds: DuckDB's plain TIMESTAMP."""
-    return pa.array(seconds.astype(np.int64) * 1_000_000, type=_TIMESTAMP)
