@@ -281,3 +281,26 @@ def test_the_workspace_runs_a_declared_job_and_records_what_its_steps_returned(p
         ("raw.raw_events", 0),
         ("raw.raw_orders", 0),
     ]
+
+
+def test_debug_reraises_the_failed_steps_own_exception_with_its_traceback(monkeypatch):
+    import traceback
+
+    from sbdk import cli
+    from sbdk.errors import SbdkError
+
+    def build():
+        raise SbdkError("the model is broken")
+
+    results = run_steps([Step(BUILD, "", build)], Recorder())
+    summary = summary_of(Job("run", "full", []), results)
+    monkeypatch.setitem(cli._state, "debug", True)
+    with pytest.raises(SbdkError) as raised:
+        cli._finish(lambda: summary, "sbdk run")
+    assert raised.value is results[0].error
+    frames = [frame.name for frame in traceback.extract_tb(raised.value.__traceback__)]
+    assert "build" in frames  # where it was raised, not only where the CLI re-raised it
+
+    monkeypatch.setitem(cli._state, "debug", False)
+    with pytest.raises(SbdkError, match=r"failed at step 'build': the model is broken$"):
+        cli._finish(lambda: summary, "sbdk run")
