@@ -27,9 +27,10 @@ from pathlib import Path
 
 import duckdb
 
+from sbdk.catalogue import SOURCE, STREAM_NAMES
 from sbdk.config import load_settings
 from sbdk.incremental.discovery import list_landed_files
-from sbdk.landing import SOURCE, STREAMS, LandingClock, land_days
+from sbdk.landing import LandingClock, land_days
 from sbdk.orchestration.jobs import BUILD, LOAD, TEST
 from sbdk.project import scaffold_project
 from sbdk.statuses import RunStatus
@@ -85,7 +86,8 @@ def measure(days: int, batch_size: int, workdir: Path) -> Measurement:
     land_seconds = time.perf_counter() - started
 
     files = {
-        s: [f.url for f in list_landed_files(settings.landing_root, SOURCE, s)] for s in STREAMS
+        s: [f.url for f in list_landed_files(settings.landing_root, SOURCE, s)]
+        for s in STREAM_NAMES
     }
     times = StageTimes()
     summary = Workspace(settings, times).run(RunOptions(incremental=True, skip_generate=True))

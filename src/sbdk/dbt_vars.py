@@ -32,10 +32,17 @@ NUMBER_VARS = {
 }
 # Reference date for day counts: null (the latest event's date) or 'YYYY-MM-DD'.
 DATE_VARS = {"as_of_date"}
-# Vars sbdk sets on dbt calls (the mode, a batch's files, a stream's columns, which come
-# from streams/app/*.json, the name a full refresh builds processed tables under): an
-# override would contradict what sbdk runs.
-SBDK_VARS = {"sbdk_mode", "files", "unique_key", "cursor_column", "sbdk_processed_suffix"}
+# Vars sbdk sets on dbt calls (the mode, the catalogue's streams, a batch's files, a
+# stream's columns, which come from streams/app/*.json, the name a full refresh builds
+# processed tables under): an override would contradict what sbdk runs.
+SBDK_VARS = {
+    "sbdk_mode",
+    "sbdk_streams",
+    "files",
+    "unique_key",
+    "cursor_column",
+    "sbdk_processed_suffix",
+}
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sbdk import catalogue
 from sbdk.config import Settings
 from sbdk.environment import scoped_environment
 from sbdk.errors import SbdkError, one_line
@@ -196,8 +197,8 @@ class DbtProject:
         ]  # fmt: skip
 
     def _vars_args(self, variables: Mapping[str, Any] | None) -> list[str]:
-        merged = {**self.settings.config.dbt.vars, **(variables or {})}
-        return ["--vars", json.dumps(merged, default=str)] if merged else []
+        merged = {**self.settings.config.dbt.vars, **catalogue.dbt_vars(), **(variables or {})}
+        return ["--vars", json.dumps(merged, default=str)]
 
     def parse(
         self, variables: Mapping[str, Any] | None = None, target_path: Path | None = None

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sbdk.catalogue import RAW_TABLES
 from sbdk.errors import SbdkError
 
 RAW_SCHEMA = "raw"
-RAW_TABLES = ("raw_users", "raw_events", "raw_orders")
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 

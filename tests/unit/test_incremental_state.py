@@ -12,13 +12,14 @@ import pyarrow.parquet as pq
 import pytest
 from fsspec.implementations.local import LocalFileSystem
 
+from sbdk.catalogue import STREAM_NAMES
 from sbdk.config import Settings, build_config
 from sbdk.errors import SbdkError
 from sbdk.incremental import cursors
 from sbdk.incremental.discovery import LandedFile, batches, files_after, list_landed_files
 from sbdk.incremental.landed_schema import expected_columns, first_misfit, schema_difference
 from sbdk.incremental.processing import StreamProcessor
-from sbdk.incremental.streams import STREAMS, StreamConfig, read_stream_configs
+from sbdk.incremental.streams import StreamConfig, read_stream_configs
 from sbdk.landing.writer import FILE_SCHEMAS
 
 
@@ -33,7 +34,7 @@ def test_empty_or_missing_stream_configs_mean_defaults(tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "users.json").write_text("{}")
     configs = read_stream_configs(tmp_path)
-    assert [c.name for c in configs] == list(STREAMS)
+    assert [c.name for c in configs] == list(STREAM_NAMES)
     users = configs[0]
     assert users.batch_size is None  # the project's [incremental] batch_size applies
     assert users.model_vars == {}  # the processed model's own key and version order
@@ -206,16 +207,16 @@ def test_a_cursor_whose_file_is_gone_stops_the_sensor_instead_of_skipping_files(
     landing = Path(settings.landing_root)
     settings.warehouse_path.parent.mkdir()
     processor = StreamProcessor(settings, dbt=None)
-    for stream in STREAMS:
+    for stream in STREAM_NAMES:
         land(landing, stream, "year=2025/month=01/day=02/1.a.parquet")
         land(landing, stream, "year=2025/month=01/day=03/2.a.parquet")
         cursors.advance_cursor(
             settings.warehouse_path, stream, "year=2025/month=01/day=03/2.a.parquet", 2
         )
-    assert processor.pending_work().new_files == dict.fromkeys(STREAMS, 0)
+    assert processor.pending_work().new_files == dict.fromkeys(STREAM_NAMES, 0)
     shutil.rmtree(landing)
-    for stream in STREAMS:
+    for stream in STREAM_NAMES:
         land(landing, stream, "year=2025/month=01/day=02/3.b.parquet")
     with pytest.raises(SbdkError, match=r"no longer in the landing area .*--full-refresh"):
         processor.pending_work()
-    assert processor.pending_work(full_refresh=True).new_files == dict.fromkeys(STREAMS, 1)
+    assert processor.pending_work(full_refresh=True).new_files == dict.fromkeys(STREAM_NAMES, 1)

@@ -15,12 +15,13 @@ import pyarrow.parquet as pq
 import pytest
 from fsspec.implementations.local import LocalFileSystem
 
+from sbdk.catalogue import SOURCE, STREAM_NAMES
 from sbdk.config import DataSection, Settings, build_config
 from sbdk.errors import SbdkError
 from sbdk.incremental.discovery import list_landed_files
 from sbdk.incremental.landed_schema import first_misfit
 from sbdk.incremental.streams import StreamConfig
-from sbdk.landing import SOURCE, STREAMS, LandingClock, land_days, land_next_days, landing_window
+from sbdk.landing import LandingClock, land_days, land_next_days, landing_window
 from sbdk.landing.clock import CLOCK_FILE, LEGACY_CLOCK_FILE
 from sbdk.landing.daily_extracts import (
     LATE_SHARE,
@@ -90,7 +91,7 @@ def history(world):
     """Every landing day of the window, as the files would hold them (no dlt involved)."""
     days = [FIRST_DAY + timedelta(days=i) for i in range((LAST_DAY - FIRST_DAY).days + 1)]
     by_day = LandingHistory(world, DATA).rows_landing_on(days)
-    return {s: pa.concat_tables(by_day[d][s] for d in days) for s in STREAMS}
+    return {s: pa.concat_tables(by_day[d][s] for d in days) for s in STREAM_NAMES}
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +133,7 @@ def test_the_window_lands_from_the_day_after_start_to_end_date():
 
 
 def test_every_record_lands_and_never_before_it_exists(world, history):
-    for stream in STREAMS:
+    for stream in STREAM_NAMES:
         table = history[stream]
         landed_ids = set(table["id"].to_pylist())
         assert landed_ids == set(getattr(world, stream)[GENERATOR_ID[stream]].to_pylist())
@@ -141,7 +142,7 @@ def test_every_record_lands_and_never_before_it_exists(world, history):
 
 
 def test_a_sync_sees_each_record_once(history):
-    for stream in STREAMS:
+    for stream in STREAM_NAMES:
         pairs = (
             history[stream]
             .select(["id", "_extracted_at"])
@@ -152,7 +153,7 @@ def test_a_sync_sees_each_record_once(history):
 
 
 def test_records_land_the_day_after_they_happen_or_up_to_two_days_late(history):
-    for stream in STREAMS:
+    for stream in STREAM_NAMES:
         first_landing = (
             history[stream]
             .group_by("id")
@@ -236,7 +237,7 @@ def test_a_day_holds_the_same_rows_whether_landed_alone_or_with_others(world):
     together = history.rows_landing_on(LANDED_DAYS)
     for day in LANDED_DAYS:
         alone = history.rows_landing_on([day])[day]
-        for stream in STREAMS:
+        for stream in STREAM_NAMES:
             assert alone[stream].equals(together[day][stream]), (day, stream)
 
 
@@ -265,7 +266,7 @@ def test_files_land_in_hive_partitions_of_the_landing_day(landed):
     root, result = landed
     assert result.days == LANDED_DAYS
     day_folders = {f"year={d:%Y}/month={d:%m}/day={d:%d}" for d in LANDED_DAYS}
-    for stream in STREAMS:
+    for stream in STREAM_NAMES:
         on_disk = sorted(str(p) for p in (root / SOURCE / stream).rglob("*") if p.is_file())
         assert on_disk == sorted(result.files[stream])
         assert len(on_disk) == len(LANDED_DAYS)  # one file per day at this size
@@ -277,8 +278,8 @@ def test_files_land_in_hive_partitions_of_the_landing_day(landed):
         assert folders == day_folders
     # Besides the streams, only dlt's own bookkeeping (never inside a stream's folder).
     names = {p.name for p in (root / SOURCE).iterdir()}
-    assert set(STREAMS) <= names
-    assert names <= {*STREAMS, "_dlt_loads", "_dlt_pipeline_state", "_dlt_version", "init"}
+    assert set(STREAM_NAMES) <= names
+    assert names <= {*STREAM_NAMES, "_dlt_loads", "_dlt_pipeline_state", "_dlt_version", "init"}
 
 
 def test_files_have_the_contract_schema_with_naive_timestamps(landed):
@@ -299,7 +300,7 @@ def test_landed_files_hold_exactly_the_declared_file_schemas(landed):
     """FILE_SCHEMAS is what the writer writes, so the check processing runs on every new file
     (incremental/landed_schema.py) lets every file the simulator lands through."""
     root, result = landed
-    for stream in STREAMS:
+    for stream in STREAM_NAMES:
         for path in result.files[stream]:
             assert pq.read_schema(path).remove_metadata().equals(FILE_SCHEMAS[stream]), path
         files = list_landed_files(str(root), SOURCE, stream)
@@ -309,7 +310,7 @@ def test_landed_files_hold_exactly_the_declared_file_schemas(landed):
 
 def test_partitions_batch_ids_and_extraction_times_agree(landed):
     root, _ = landed
-    for stream in STREAMS:
+    for stream in STREAM_NAMES:
         rows = read_stream(
             root,
             stream,
@@ -324,7 +325,7 @@ def test_partitions_batch_ids_and_extraction_times_agree(landed):
 
 def test_rows_counts_add_up(landed):
     root, result = landed
-    for stream in STREAMS:
+    for stream in STREAM_NAMES:
         count = read_stream(root, stream, "count(*)").fetchall()[0][0]
         assert count == result.rows[stream] > 0
 
@@ -337,7 +338,7 @@ def test_every_record_of_the_first_five_days_lands_in_the_first_seven(world, lan
     ).fetchall()[0][0]
     assert late_events > 0
     fifth_day_end = DATA.start_date + timedelta(days=5)
-    for stream in STREAMS:
+    for stream in STREAM_NAMES:
         created = CREATED[stream]
         landed_ids = {
             row[0]
@@ -350,7 +351,7 @@ def test_every_record_of_the_first_five_days_lands_in_the_first_seven(world, lan
 
 def test_landing_day_by_day_gives_the_same_rows_as_landing_together(landed, landed_one_by_one):
     root, _ = landed
-    for stream in STREAMS:
+    for stream in STREAM_NAMES:
         columns = "* exclude (_batch_id, filename)"
         one_by_one = read_stream(landed_one_by_one, stream, columns).order("all").fetchall()
         together = read_stream(root, stream, columns).order("all").fetchall()
@@ -377,7 +378,7 @@ def test_landing_past_the_window_lands_nothing(tmp_path):
     days = [LAST_DAY + timedelta(days=1), LAST_DAY + timedelta(days=30)]
     result = land_days(DATA, days, str(tmp_path / "landing"), tmp_path / ".sbdk")
     assert result.days == []
-    assert result.rows == dict.fromkeys(STREAMS, 0)
+    assert result.rows == dict.fromkeys(STREAM_NAMES, 0)
     assert not (tmp_path / "landing").exists()
 
 
@@ -556,7 +557,7 @@ def test_a_day_landed_half_way_is_landed_again_whole_never_twice(tmp_path):
     foreign.write_bytes(leftover.read_bytes())
 
     again = land_days(DATA, [day], str(root), tmp_path / ".sbdk")
-    for stream in STREAMS:
+    for stream in STREAM_NAMES:
         on_disk = sorted(str(p) for p in (root / SOURCE / stream).rglob("*.parquet"))
         expected = [*again.files[stream], *([str(foreign)] if stream == "users" else [])]
         assert on_disk == sorted(expected), stream

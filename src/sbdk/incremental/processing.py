@@ -20,7 +20,7 @@ half-rebuilt table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sbdk.config import Settings
@@ -93,19 +93,26 @@ class StreamProcessor:
         self.streams = read_stream_configs(settings.streams_dir)
 
     def process_new_files(
-        self, full_refresh: bool = False, progress: ProgressCallback | None = None
+        self,
+        full_refresh: bool = False,
+        progress: ProgressCallback | None = None,
+        only: Sequence[str] | None = None,
     ) -> list[StreamOutcome]:
-        """Run each stream's new files through its processed model. A stream stops at its
-        first misfit file or failed batch; the other streams still go on."""
+        """Run each stream's new files (of the streams named in `only`, if given) through its
+        processed model. A stream stops at its first misfit file or failed batch; the other
+        streams still go on."""
         warehouse_path = self.settings.warehouse_path
         # What a stopped refresh left aside is never resumed: a refresh starts from scratch.
         cursors.drop_tables(warehouse_path, self._refresh_tables())
         if full_refresh:
+            if only is not None:
+                raise ValueError("a full refresh rebuilds every stream")
             return self._refresh_aside(progress)
         positions = cursors.read_cursors(warehouse_path)
         return [
             self._process_stream(stream, positions.get(stream.name), progress)
             for stream in self.streams
+            if only is None or stream.name in only
         ]
 
     def _refresh_aside(self, progress: ProgressCallback | None) -> list[StreamOutcome]:

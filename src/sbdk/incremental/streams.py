@@ -13,10 +13,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sbdk import catalogue
+from sbdk.catalogue import SOURCE, STREAM_NAMES
 from sbdk.errors import SbdkError
 
-SOURCE = "app"
-STREAMS = ("users", "orders", "events")
 _IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
@@ -39,14 +39,16 @@ class StreamConfig(StreamSettings):
     name: str = Field(pattern=_IDENTIFIER)
 
     @property
+    def spec(self) -> catalogue.Stream:
+        return catalogue.Stream(self.name, self.source)
+
+    @property
     def tag(self) -> str:
-        """The dbt tag of the stream's processed model, `<source>__<stream>`: a sensor selects
-        it and everything downstream of it."""
-        return f"{self.source}__{self.name}"
+        return self.spec.tag
 
     @property
     def model(self) -> str:
-        return f"int_{self.source}__{self.name}"
+        return self.spec.processed_model
 
     @property
     def model_vars(self) -> dict[str, str]:
@@ -56,9 +58,9 @@ class StreamConfig(StreamSettings):
 
 
 def read_stream_configs(streams_dir: Path) -> list[StreamConfig]:
-    """The configs of the bundled streams, in processing order; a missing file means defaults."""
+    """The configs of the catalogue's streams, in its order; a missing file means defaults."""
     configs = []
-    for name in STREAMS:
+    for name in STREAM_NAMES:
         path = streams_dir / SOURCE / f"{name}.json"
         overrides = _read_json(path) if path.is_file() else {}
         try:

@@ -49,7 +49,7 @@ except ImportError as error:  # an optional extra: say how to get it, in one lin
         "install sbdk[dagster] (pip install 'sbdk[dagster]')"
     ) from None
 
-from sbdk import build_mode, warehouse
+from sbdk import build_mode, catalogue, warehouse
 from sbdk.config import STATE_DIR, Settings, load_settings
 from sbdk.environment import scoped_environment
 from sbdk.incremental import cursors
@@ -81,7 +81,7 @@ def build_definitions(
     settings = load_settings(root, os.environ if environ is None else environ)
     incremental = settings.config.incremental.enabled
     mode_vars = MODE_VARS if incremental else {"sbdk_mode": "full"}
-    dbt_vars = {**settings.config.dbt.vars, **mode_vars}
+    dbt_vars = {**settings.config.dbt.vars, **catalogue.dbt_vars(), **mode_vars}
     project = prepare_dbt_project(settings, dbt_vars)
     manifest = json.loads(project.manifest_path.read_text(encoding="utf-8"))
     streams = read_stream_configs(settings.streams_dir)
@@ -363,13 +363,10 @@ def _incremental_assets(
         dbt = DbtProject(settings)  # in process: its runner is warm by the time tests run
         with _one_line_failures():
             processor = StreamProcessor(settings, dbt, settings.landing_storage_options())
-            # only the selected streams, in the processor's order
-            processor.streams = [
-                stream
-                for stream in processor.streams
-                if processed_keys[stream.name] in context.selected_asset_keys
+            selected = [
+                name for name, key in processed_keys.items() if key in context.selected_asset_keys
             ]
-            outcomes = processor.process_new_files()
+            outcomes = processor.process_new_files(only=selected)
         for outcome in outcomes:
             if outcome.failure:
                 raise dg.Failure(f"stream {outcome.stream}: {outcome.failure}")
@@ -491,13 +488,13 @@ def _raw_source_keys(
         for props in manifest["sources"].values()
         if props["source_name"] == warehouse.RAW_SCHEMA
     }
-    missing = [table for table in warehouse.RAW_TABLES if table not in sources]
+    missing = [table for table in catalogue.RAW_TABLES if table not in sources]
     if missing:
         raise SbdkError(
             f"the dbt project declares no source {warehouse.RAW_SCHEMA}.{missing[0]}: "
             "restore dbt/models/staging/_sources.yml (`sbdk init . --force`)"
         )
-    return {table: sources[table] for table in warehouse.RAW_TABLES}
+    return {table: sources[table] for table in catalogue.RAW_TABLES}
 
 
 def _model(manifest: Mapping[str, Any], name: str) -> Mapping[str, Any]:

@@ -7,14 +7,12 @@ which moves the simulated clock (LandingClock) and lands each day with `land_day
 """
 
 from sbdk.landing.clock import LandingClock
-from sbdk.landing.daily_extracts import SOURCE, STREAMS, landing_window
+from sbdk.landing.daily_extracts import landing_window
 from sbdk.landing.simulation import land_next_days
 from sbdk.landing.writer import LAYOUT, LandingResult, land_days
 
 __all__ = [
     "LAYOUT",
-    "SOURCE",
-    "STREAMS",
     "LandingClock",
     "LandingResult",
     "land_days",

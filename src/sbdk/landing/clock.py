@@ -20,10 +20,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sbdk.catalogue import SOURCE, STREAM_NAMES
 from sbdk.config import DataSection
 from sbdk.errors import SbdkError
 from sbdk.incremental.discovery import landing_filesystem
-from sbdk.landing.daily_extracts import SOURCE, STREAMS, landing_window
+from sbdk.landing.daily_extracts import landing_window
 
 CLOCK_FILE = "_sbdk_landing_clock.json"
 LEGACY_CLOCK_FILE = "landing_clock.json"  # in the project's state dir, before the clock moved
@@ -154,7 +155,7 @@ class LandingClock:
         """The latest year=/month=/day= partition of any stream, if any."""
         self._filesystem.invalidate_cache()  # s3fs caches listings; files may have landed since
         latest = None
-        for stream in STREAMS:
+        for stream in STREAM_NAMES:
             for path in self._filesystem.glob(f"{self._source_dir}/{stream}/year=*/month=*/day=*"):
                 try:
                     year, month, day = (part.split("=", 1)[1] for part in path.split("/")[-3:])

@@ -35,6 +35,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sbdk.catalogue import STREAM_NAMES
 from sbdk.config import DataSection
 from sbdk.pipelines import vocabulary as vocab
 from sbdk.pipelines.calendar import (
@@ -47,9 +48,6 @@ from sbdk.pipelines.keyed_random import categorical as _categorical
 from sbdk.pipelines.keyed_random import uniform as _uniform
 from sbdk.pipelines.line_items import line_items_column
 from sbdk.pipelines.synthetic import SyntheticTables
-
-SOURCE = "app"
-STREAMS = ("users", "events", "orders")
 
 # The columns of each stream's rows as the source sends them, defined once: the row builders
 # below are cast to them, the writer adds the landing run's `_batch_id` (writer.FILE_SCHEMAS),
@@ -164,7 +162,7 @@ class LandingHistory:
             return {}
         numbers = np.array([_epoch_day(d) for d in landed], dtype=np.int64)
         by_day: dict[date, dict[str, pa.Table]] = {d: {} for d in landed}
-        for stream in STREAMS:
+        for stream in STREAM_NAMES:
             versions = self._versions[stream]
             selected = np.flatnonzero(np.isin(versions.landing_day, numbers))
             # By landing day, then id (one version per id and day).

@@ -24,12 +24,11 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from sbdk.catalogue import SOURCE, STREAM_NAMES
 from sbdk.config import DataSection
 from sbdk.errors import SbdkError
 from sbdk.landing.daily_extracts import (
     ROW_SCHEMAS,
-    SOURCE,
-    STREAMS,
     SYNC_HOUR,
     LandingHistory,
     days_in_window,
@@ -81,7 +80,9 @@ def land_days(
     called after each day's files are written, so a caller can advance its clock day by day.
     """
     wanted = days_in_window(data, days)
-    result = LandingResult(days=[], files={s: [] for s in STREAMS}, rows=dict.fromkeys(STREAMS, 0))
+    result = LandingResult(
+        days=[], files={s: [] for s in STREAM_NAMES}, rows=dict.fromkeys(STREAM_NAMES, 0)
+    )
     if not wanted:
         return result
 
@@ -194,7 +195,7 @@ class _DayWriter:
         filesystem, base = landing_filesystem(self._root, self._storage_options)
         filesystem.invalidate_cache()  # s3fs caches listings per shared instance
         partition = f"year={day:%Y}/month={day:%m}/day={day:%d}"
-        for stream in STREAMS:
+        for stream in STREAM_NAMES:
             found = filesystem.glob(f"{base.rstrip('/')}/{SOURCE}/{stream}/{partition}/*")
             leftovers = [path for path in found if LANDED_FILE_NAME.match(path.rsplit("/", 1)[-1])]
             if leftovers:
@@ -205,7 +206,7 @@ class _DayWriter:
         for load_id in info.loads_ids:
             for step_metrics in info.metrics.get(load_id, []):
                 for job in step_metrics["job_metrics"].values():
-                    if job.table_name in STREAMS and job.remote_url:
+                    if job.table_name in STREAM_NAMES and job.remote_url:
                         files.setdefault(job.table_name, []).append(_local_or_url(job.remote_url))
         return {stream: sorted(paths) for stream, paths in files.items()}
 

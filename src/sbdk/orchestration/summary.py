@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sbdk import __version__
-from sbdk.incremental.processing import DownstreamResult, StreamOutcome
+from sbdk import __version__, catalogue
+from sbdk.incremental.processing import PROCESSED_SCHEMA, DownstreamResult, StreamOutcome
 from sbdk.orchestration import history
 from sbdk.orchestration.graph import StepResult
 from sbdk.orchestration.jobs import GENERATE, LAND, LOAD, RECORD, TEST, Job
@@ -220,11 +220,15 @@ def _table_records(summary: RunSummary) -> list[history.TableRecord]:
     incremental = summary.incremental
     if incremental is not None:
         records += [
-            history.TableRecord(LAND, f"landing/app/{stream}", rows)
-            for stream, rows in incremental.landed_rows.items()
+            history.TableRecord(LAND, f"landing/{catalogue.stream(name).landed_dir}", rows)
+            for name, rows in incremental.landed_rows.items()
         ]
         records += [
-            history.TableRecord(LOAD, f"processed.int_app__{s.stream}", files=s.processed_files)
+            history.TableRecord(
+                LOAD,
+                f"{PROCESSED_SCHEMA}.{catalogue.stream(s.stream).processed_model}",
+                files=s.processed_files,
+            )
             for s in incremental.streams
         ]
     return records

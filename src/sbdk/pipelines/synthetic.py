@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sbdk.catalogue import STREAMS
 from sbdk.config import DataSection
 from sbdk.pipelines import vocabulary as vocab
 from sbdk.pipelines.calendar import (
@@ -58,7 +59,7 @@ class SyntheticTables:
     orders: pa.Table
 
     def by_raw_name(self) -> dict[str, pa.Table]:
-        return {"raw_users": self.users, "raw_events": self.events, "raw_orders": self.orders}
+        return {stream.raw_table: getattr(self, stream.name) for stream in STREAMS}
 
 
 def generate(data: DataSection) -> SyntheticTables:

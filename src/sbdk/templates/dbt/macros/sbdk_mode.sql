@@ -38,7 +38,7 @@
     and everything built on it.
 -#}
 {% macro sbdk_source(stream) -%}
-    {%- set streams = ['users', 'events', 'orders'] -%}
+    {%- set streams = var('sbdk_streams') -%}
     {%- if stream not in streams -%}
         {{ exceptions.raise_compiler_error(
             "sbdk_source: unknown stream '" ~ stream ~ "' (expected one of " ~ streams | join(', ') ~ ")"
