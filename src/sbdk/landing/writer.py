@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import signal
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,12 +32,11 @@ from sbdk.landing.daily_extracts import (
     LandingHistory,
     days_in_window,
 )
-from sbdk.orchestration import interrupts
 from sbdk.pipelines.dlt_support import (
-    innermost_error,
     naive_timestamp_hints,
     project_local_dlt,
     root_cause,
+    run_stoppably,
 )
 
 PIPELINE_NAME = "sbdk_landing"
@@ -148,8 +146,6 @@ class _DayWriter:
         """Write one landing day's tables (empty ones are skipped); returns stream -> files."""
         import dlt
         import pendulum
-        from dlt.common.exceptions import SignalReceivedException
-        from dlt.common.runtime import signals
         from dlt.pipeline.exceptions import PipelineStepFailed
 
         resources = [
@@ -168,17 +164,8 @@ class _DayWriter:
         # Only the date shows in the layout; the time is the sync's.
         self._now = pendulum.datetime(day.year, day.month, day.day, SYNC_HOUR, tz="UTC")
         try:
-            # As in the warehouse load: dlt defers a signal to the end of its step; see it.
-            with signals.intercepted_signals():
-                info = self.pipeline.run(resources, loader_file_format="parquet")
-                if signals.was_signal_received():
-                    interrupts.note(signals.exception_for_signal().signal_code)
-                    raise KeyboardInterrupt
+            info = run_stoppably(self.pipeline, resources, loader_file_format="parquet")
         except PipelineStepFailed as error:
-            inner = innermost_error(error)
-            if isinstance(inner, SignalReceivedException | KeyboardInterrupt):
-                interrupts.note(getattr(inner, "signal_code", signal.SIGINT))
-                raise KeyboardInterrupt from None
             raise SbdkError(
                 f"landing {day} to {self._root} failed at dlt's {error.step} step: "
                 f"{root_cause(error)}"

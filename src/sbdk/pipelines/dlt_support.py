@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from sbdk.environment import scoped_environment
+from sbdk.orchestration import interrupts
 
 
 def dlt_environment(state_dir: Path) -> dict[str, str]:
@@ -47,6 +50,34 @@ def project_local_dlt(state_dir: Path, **settings: str) -> Iterator[None]:
             yield
         finally:
             context._global_dir = previous
+
+
+def run_stoppably(pipeline: Any, data: Any, **options: Any) -> Any:
+    """`pipeline.run(data, **options)`, stopped by Ctrl-C or SIGTERM like sbdk's own steps.
+
+    dlt intercepts both signals: it defers them to the end of its current step, and may
+    then finish the load, or turns them into its own step exception. Holding the
+    interception here lets sbdk see the signal: it is noted (interrupts) and raised as
+    KeyboardInterrupt before anything is published. Other failures raise dlt's
+    PipelineStepFailed, for the caller to explain.
+    """
+    from dlt.common.exceptions import SignalReceivedException
+    from dlt.common.runtime import signals
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    try:
+        with signals.intercepted_signals():
+            info = pipeline.run(data, **options)
+            if signals.was_signal_received():
+                interrupts.note(signals.exception_for_signal().signal_code)
+                raise KeyboardInterrupt
+    except PipelineStepFailed as error:
+        inner = innermost_error(error)
+        if isinstance(inner, SignalReceivedException | KeyboardInterrupt):
+            interrupts.note(getattr(inner, "signal_code", signal.SIGINT))
+            raise KeyboardInterrupt from None
+        raise
+    return info
 
 
 def naive_timestamp_hints(schema: pa.Schema) -> dict[str, dict]:

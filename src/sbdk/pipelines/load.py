@@ -15,7 +15,6 @@ the next load. dlt keeps its working files inside the project (`.sbdk/dlt`), nev
 from __future__ import annotations
 
 import shutil
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,10 +24,10 @@ from sbdk import warehouse
 from sbdk.errors import SbdkError
 from sbdk.orchestration import interrupts
 from sbdk.pipelines.dlt_support import (
-    innermost_error,
     naive_timestamp_hints,
     project_local_dlt,
     root_cause,
+    run_stoppably,
 )
 from sbdk.warehouse import RAW_SCHEMA, lock_error_message
 
@@ -67,8 +66,6 @@ def loading_name(table: str) -> str:
 
 def _run_pipeline(tables: dict[str, pa.Table], warehouse_path: Path, pipelines_dir: Path) -> str:
     import dlt
-    from dlt.common.exceptions import SignalReceivedException
-    from dlt.common.runtime import signals
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     pipeline = dlt.pipeline(
@@ -88,18 +85,8 @@ def _run_pipeline(tables: dict[str, pa.Table], warehouse_path: Path, pipelines_d
         for name, table in tables.items()
     ]
     try:
-        # dlt defers Ctrl-C and SIGTERM until a step ends and may then finish the load;
-        # holding the interception ourselves lets us see the signal and stop before publishing.
-        with signals.intercepted_signals():
-            info = pipeline.run(resources)
-            if signals.was_signal_received():
-                interrupts.note(signals.exception_for_signal().signal_code)
-                raise KeyboardInterrupt
+        info = run_stoppably(pipeline, resources)  # a stop raises before anything is published
     except PipelineStepFailed as error:
-        inner = innermost_error(error)
-        if isinstance(inner, SignalReceivedException | KeyboardInterrupt):
-            interrupts.note(getattr(inner, "signal_code", signal.SIGINT))
-            raise KeyboardInterrupt from None
         cause = root_cause(error)
         message = lock_error_message(warehouse_path, cause)
         raise SbdkError(
