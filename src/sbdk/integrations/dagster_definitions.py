@@ -56,6 +56,7 @@ from sbdk.incremental import cursors
 from sbdk.incremental.discovery import LandedFile, files_after, list_landed_files
 from sbdk.incremental.processing import MODE_VARS, StreamProcessor
 from sbdk.incremental.streams import StreamConfig, read_stream_configs
+from sbdk.statuses import NodeStatus
 from sbdk.transform import DbtProject, NodeResult, dbt_environment
 
 DAGSTER_DIR = f"{STATE_DIR}/dagster"  # relative to the project; the template's dagster.yaml agrees
@@ -462,7 +463,7 @@ def _stream_sensor(settings: Settings, stream: StreamConfig, job: Any) -> dg.Sen
 
 def _check_result(key: dg.AssetCheckKey, node: NodeResult) -> dg.AssetCheckResult:
     """A dbt test's result as dagster-dbt reports it: a warning fails with severity WARN."""
-    metadata: dict[str, Any] = {"status": node.status}
+    metadata: dict[str, Any] = {"status": str(node.status)}  # Dagster stores plain strings
     if node.failures is not None:
         metadata["failing_rows"] = node.failures
     if node.failures_relation:
@@ -470,9 +471,9 @@ def _check_result(key: dg.AssetCheckKey, node: NodeResult) -> dg.AssetCheckResul
     return dg.AssetCheckResult(
         asset_key=key.asset_key,
         check_name=key.name,
-        passed=node.status == "pass",
+        passed=node.status == NodeStatus.PASS,
         severity=dg.AssetCheckSeverity.WARN
-        if node.status == "warn"
+        if node.status == NodeStatus.WARN
         else dg.AssetCheckSeverity.ERROR,
         metadata=metadata,
         description=node.message or None,
