@@ -21,12 +21,8 @@ from sbdk.config import load_settings  # noqa: E402
 from sbdk.incremental import cursors  # noqa: E402
 from sbdk.incremental.discovery import list_landed_files  # noqa: E402
 from sbdk.incremental.streams import read_stream_configs  # noqa: E402
-from sbdk.integrations.dagster_definitions import (  # noqa: E402
-    LAND_JOB,
-    RUN_JOB,
-    build_definitions,
-    landing_key,
-)
+from sbdk.integrations.dagster import LAND_JOB, RUN_JOB, build_definitions  # noqa: E402
+from sbdk.integrations.dagster.translator import landing_key  # noqa: E402
 
 from .tables import snapshot  # noqa: E402
 from .test_incremental import PER_LANDING, VOLATILE, new_project  # noqa: E402
@@ -172,7 +168,7 @@ def test_materializing_everything_builds_what_sbdk_run_builds(full_mode):
 
 
 def test_definitions_reuse_the_parsed_manifest_until_the_dbt_project_changes(full_mode, tmp_path):
-    from sbdk.integrations.dagster_definitions import DAGSTER_DIR, _parse_fingerprint
+    from sbdk.integrations.dagster.dbt_project import DAGSTER_DIR, _parse_fingerprint
 
     manifest = full_mode.root / DAGSTER_DIR / "dbt" / "full" / "manifest.json"
     parsed_at = manifest.stat().st_mtime_ns

@@ -66,18 +66,22 @@ def test_the_profile_registers_s3fs_for_an_s3_landing_root():
 def test_projects_scaffold_without_the_dagster_extra_and_its_module_says_how_to_get_it(
     tmp_path, monkeypatch
 ):
+    import importlib
     import sys
 
     from sbdk.errors import SbdkError
     from sbdk.project import scaffold_project
 
-    for name in ("dagster", "dagster_dbt", "sbdk.integrations.dagster_definitions"):
+    package = "sbdk.integrations.dagster"
+    for name in ("dagster", "dagster_dbt", package, f"{package}_definitions"):
         monkeypatch.setitem(sys.modules, name, None)  # None: importing it raises ImportError
     root = scaffold_project(tmp_path / "shop").root
     assert (root / "definitions.py").is_file() and (root / "workspace.yaml").is_file()
     assert "location_name: shop" in (root / "workspace.yaml").read_text()
 
-    monkeypatch.delitem(sys.modules, "sbdk.integrations.dagster_definitions")
-    with pytest.raises(SbdkError, match=r"install sbdk\[dagster\]") as raised:
-        import sbdk.integrations.dagster_definitions  # noqa: F401
-    assert "\n" not in str(raised.value)
+    for module in (package, f"{package}_definitions"):  # the package, and the old module name
+        monkeypatch.delitem(sys.modules, package, raising=False)
+        monkeypatch.delitem(sys.modules, f"{package}_definitions", raising=False)
+        with pytest.raises(SbdkError, match=r"install sbdk\[dagster\]") as raised:
+            importlib.import_module(module)
+        assert "\n" not in str(raised.value)

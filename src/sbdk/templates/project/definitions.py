@@ -6,6 +6,6 @@ at this file; dagster.yaml keeps Dagster's state in .sbdk/dagster and its teleme
 
 from pathlib import Path
 
-from sbdk.integrations.dagster_definitions import build_definitions
+from sbdk.integrations.dagster import build_definitions
 
 defs = build_definitions(Path(__file__).resolve().parent)
