@@ -85,3 +85,20 @@ def test_projects_scaffold_without_the_dagster_extra_and_its_module_says_how_to_
         with pytest.raises(SbdkError, match=r"install sbdk\[dagster\]") as raised:
             importlib.import_module(module)
         assert "\n" not in str(raised.value)
+
+
+def test_sbdk_dbt_answers_version_offline_as_dagster_dbt_reads_it(monkeypatch, capsys):
+    """dagster-dbt runs `<dbt executable> --version` before every dbt command; dbt's own
+    answer asks PyPI for the latest release. sbdk-dbt answers without dbt or a network."""
+    import re
+    import sys
+    from importlib.metadata import version
+
+    from sbdk import offline_dbt
+
+    monkeypatch.setattr(sys, "argv", ["sbdk-dbt", "--version"])
+    for name in ("dbt.version", "dbt.cli.main", "requests"):
+        monkeypatch.setitem(sys.modules, name, None)  # importing any of them would fail
+    offline_dbt.main()
+    shown = capsys.readouterr().out
+    assert re.search(r"(\d+\.\d+\.\d+)", shown)[1] == version("dbt-core")  # dagster-dbt's regex

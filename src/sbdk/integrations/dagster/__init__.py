@@ -41,6 +41,7 @@ except ImportError as error:  # an optional extra: say how to get it, in one lin
     ) from None
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from sbdk import catalogue
 from sbdk.config import load_settings
@@ -49,7 +50,6 @@ from sbdk.incremental.streams import read_stream_configs
 from sbdk.integrations.dagster.dbt_project import (
     DAGSTER_DIR,
     DbtInvoker,
-    LocalDbtCliResource,
     dbt_executable,
     prepare_dbt_project,
 )
@@ -117,9 +117,7 @@ def build_definitions(
         assets=assets,
         jobs=jobs,
         sensors=sensors,
-        resources={
-            "dbt": LocalDbtCliResource(project_dir=project, dbt_executable=dbt_executable())
-        },
+        resources={"dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable())},
         # DuckDB admits one writer: the steps of a run take turns in one process.
         executor=dg.in_process_executor,
     )

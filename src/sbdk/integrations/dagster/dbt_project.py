@@ -8,7 +8,6 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource
 from dagster_dbt import DbtProject as DagsterDbtProject
-from packaging.version import Version  # a dependency of dagster-dbt
 
 from sbdk.config import STATE_DIR, Settings
 from sbdk.environment import scoped_environment
@@ -27,17 +25,6 @@ DAGSTER_DIR = f"{STATE_DIR}/dagster"  # relative to the project; the template's 
 _DBT_OUTPUT_DIRS = {"target", "logs", "dbt_packages"}
 _PARSE_STAMP = "sbdk_parse_fingerprint"
 _PARTIAL_PARSE = "partial_parse.msgpack"
-
-
-class LocalDbtCliResource(DbtCliResource):
-    """dagster-dbt's dbt CLI resource, without its `dbt --version` call before the first
-    command of every run: that call also asks PyPI for dbt's latest release (a network
-    request, or a 1 s timeout offline), and what dagster-dbt needs is the version installed
-    here, the one sbdk pins."""
-
-    @cached_property
-    def _cli_version(self) -> Version:
-        return Version(version("dbt-core"))
 
 
 def prepare_dbt_project(settings: Settings, dbt_vars: Mapping[str, Any]) -> DagsterDbtProject:
@@ -121,10 +108,11 @@ def _parse_fingerprint(dbt_dir: Path, vars_json: str) -> str:
 
 
 def dbt_executable() -> str:
-    """The dbt of this Python environment, also when its scripts are not on PATH (pipx, or a
-    venv's python run without activating it)."""
-    for name in ("dbt", "dbt.exe"):
+    """sbdk's dbt (`sbdk-dbt`, which answers `--version` without asking PyPI) of this Python
+    environment, also when its scripts are not on PATH (pipx, or a venv's python run without
+    activating it)."""
+    for name in ("sbdk-dbt", "sbdk-dbt.exe"):
         beside = Path(sys.executable).with_name(name)
         if beside.is_file():
             return str(beside)
-    return "dbt"
+    return "sbdk-dbt"
