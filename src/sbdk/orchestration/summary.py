@@ -14,10 +14,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sbdk import __version__, catalogue
+from sbdk.build_mode import FULL, INCREMENTAL
 from sbdk.incremental.processing import PROCESSED_SCHEMA, DownstreamResult, StreamOutcome
 from sbdk.orchestration import history
 from sbdk.orchestration.graph import StepResult
-from sbdk.orchestration.jobs import GENERATE, LAND, LOAD, RECORD, TEST, Job
+from sbdk.orchestration.jobs import GENERATE, LAND, LOAD, RECORD, RUN_COMMAND, TEST, Job
 from sbdk.statuses import NODE_FAILING, NODE_REPORTED, NodeStatus, RunStatus, StepStatus
 from sbdk.transform import DbtResult, NodeResult
 
@@ -87,13 +88,13 @@ class RunSummary:
     def raw_rows(self) -> Mapping[str, int]:
         """The raw tables' rows: as loaded by this run, or as the run found them."""
         loaded = self.step(LOAD)
-        if self.mode == "full" and loaded is not None and loaded.ok:
+        if self.mode == FULL and loaded is not None and loaded.ok:
             return loaded.value.row_counts
         return self.known_raw_rows
 
     @property
     def incremental(self) -> IncrementalSummary | None:
-        if self.mode != "incremental" or self.command != "run":
+        if self.mode != INCREMENTAL or self.command != RUN_COMMAND:
             return None
         landed = self.step(LAND)
         landed_ok = landed is not None and landed.ok
@@ -212,7 +213,7 @@ def _table_records(summary: RunSummary) -> list[history.TableRecord]:
             history.TableRecord(GENERATE, name, table.num_rows)
             for name, table in generated.value.by_raw_name().items()
         ]
-    if summary.mode == "full" and summary.step(LOAD) is not None and summary.step(LOAD).ok:
+    if summary.mode == FULL and summary.step(LOAD) is not None and summary.step(LOAD).ok:
         records += [
             history.TableRecord(LOAD, f"raw.{name}", rows)
             for name, rows in summary.raw_rows.items()

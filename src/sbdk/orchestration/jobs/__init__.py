@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 from sbdk.orchestration.graph import Step
 
+# The commands a job answers to.
+RUN_COMMAND, TEST_COMMAND = "run", "test"
 # The step names every job shares, so summaries, records and the console can find them.
 GENERATE, LAND, SENSOR, LOAD, BUILD, TEST, RECORD = (
     "generate", "land", "sensor", "load", "build", "test", "record",

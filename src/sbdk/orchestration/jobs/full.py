@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sbdk import warehouse
 from sbdk.build_mode import FULL
 from sbdk.orchestration.graph import Step
-from sbdk.orchestration.jobs import BUILD, GENERATE, LOAD, TEST, Job, RunOptions
+from sbdk.orchestration.jobs import BUILD, GENERATE, LOAD, RUN_COMMAND, TEST, Job, RunOptions
 from sbdk.orchestration.jobs.dbt_steps import checked, describe_dbt
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def job(workspace: Workspace, options: RunOptions, run_id: str) -> Job:
         Step(TEST, "Running data tests", test, depends_on=[BUILD], describe=describe_dbt,
              if_interrupted=f"{raw}every model is rebuilt; not every test ran"),
     ]  # fmt: skip
-    return Job("run", FULL, steps, raw_rows)
+    return Job(RUN_COMMAND, FULL, steps, raw_rows)
 
 
 def _generate(workspace: Workspace) -> SyntheticTables:

@@ -21,7 +21,16 @@ from sbdk.incremental.processing import (
     StreamProcessor,
 )
 from sbdk.orchestration.graph import Step, StepFailed
-from sbdk.orchestration.jobs import BUILD, LAND, LOAD, SENSOR, TEST, Job, RunOptions
+from sbdk.orchestration.jobs import (
+    BUILD,
+    LAND,
+    LOAD,
+    RUN_COMMAND,
+    SENSOR,
+    TEST,
+    Job,
+    RunOptions,
+)
 from sbdk.orchestration.jobs.dbt_steps import checked, describe_dbt
 from sbdk.orchestration.sensor import SensorPolicy, wait_for
 
@@ -100,7 +109,7 @@ def job(workspace: Workspace, options: RunOptions, run_id: str) -> Job:
              describe=_describe_downstream,
              if_interrupted="the models are rebuilt; the next run tests them again"),
     ]  # fmt: skip
-    return Job("run", INCREMENTAL, steps)
+    return Job(RUN_COMMAND, INCREMENTAL, steps)
 
 
 def _sensor_policy(workspace: Workspace, options: RunOptions) -> SensorPolicy:

@@ -9,7 +9,7 @@ from sbdk import build_mode, warehouse
 from sbdk.build_mode import FULL, INCREMENTAL
 from sbdk.incremental.processing import MODE_VARS
 from sbdk.orchestration.graph import Step
-from sbdk.orchestration.jobs import TEST, Job, RunOptions
+from sbdk.orchestration.jobs import TEST, TEST_COMMAND, Job, RunOptions
 from sbdk.orchestration.jobs.dbt_steps import checked, describe_dbt
 
 if TYPE_CHECKING:
@@ -31,4 +31,4 @@ def job(workspace: Workspace, options: RunOptions, run_id: str) -> Job:
 
     step = Step(TEST, "Running data tests", test, describe=describe_dbt,
                 if_interrupted="no data changed; not every test ran")  # fmt: skip
-    return Job("test", mode, [step], raw_rows)
+    return Job(TEST_COMMAND, mode, [step], raw_rows)
