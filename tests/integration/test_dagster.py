@@ -17,6 +17,7 @@ pytest.importorskip("dagster_dbt", reason="the Dagster extra is not installed (s
 
 import dagster as dg  # noqa: E402
 
+from sbdk.catalogue import STREAM_NAMES as STREAMS  # noqa: E402
 from sbdk.config import load_settings  # noqa: E402
 from sbdk.incremental import cursors  # noqa: E402
 from sbdk.incremental.discovery import list_landed_files  # noqa: E402
@@ -24,6 +25,7 @@ from sbdk.incremental.streams import read_stream_configs  # noqa: E402
 from sbdk.integrations.dagster import LAND_JOB, RUN_JOB, build_definitions  # noqa: E402
 from sbdk.integrations.dagster.translator import landing_key  # noqa: E402
 
+from .conftest import sbdk, scalar  # noqa: E402
 from .tables import snapshot  # noqa: E402
 from .test_incremental import PER_LANDING, VOLATILE, new_project  # noqa: E402
 from .test_incremental import SETTINGS as INCREMENTAL_SETTINGS  # noqa: E402
@@ -135,6 +137,7 @@ def full_mode(tmp_path_factory, background) -> FullMode:
     defs = build_definitions(root, environ={})
     with dg.DagsterInstance.ephemeral() as instance:  # sqlite commits would take most of the time
         result = defs.resolve_job_def(RUN_JOB).execute_in_process(instance=instance)
+        record_finished_run(defs, instance, result.dagster_run)
     background.wait("full_twin")
     return FullMode(root, background.full_twin, defs, result)
 
@@ -167,6 +170,31 @@ def test_materializing_everything_builds_what_sbdk_run_builds(full_mode):
         assert rows, table
 
 
+def test_a_run_started_from_dagster_is_in_sbdk_history_with_what_it_built(full_mode):
+    from sbdk.orchestration import history
+
+    warehouse = full_mode.root / "data" / "warehouse.duckdb"
+    [recorded] = history.recent_runs(warehouse, 10)
+    assert recorded.run_id == full_mode.result.dagster_run.run_id
+    assert (recorded.command, recorded.mode, recorded.status) == ("dagster", "full", "success")
+    assert recorded.models_built == len(dbt_models(full_mode.root, with_processed=False)) > 0
+    checks = check_evaluations(full_mode.result)
+    assert recorded.tests_passed == sum(check.passed for check in checks) > 0
+    assert recorded.tests_failed == 0
+    details = history.find_run(warehouse, recorded.run_id)
+    assert {step.step: step.status for step in details.steps} == {
+        "raw_tables": "success",
+        "dbt_models": "success",
+    }
+    loaded = {t.table_name: t.rows for t in details.tables if t.step == "load"}
+    for table, rows in loaded.items():
+        assert rows == scalar(full_mode.root, f"select count(*) from {table}"), table
+    assert set(loaded) == {"raw.raw_users", "raw.raw_events", "raw.raw_orders"}
+
+    listed = sbdk("history", cwd=full_mode.root)
+    assert listed.code == 0 and "dagster full" in listed.output, listed.output
+
+
 def test_definitions_reuse_the_parsed_manifest_until_the_dbt_project_changes(full_mode, tmp_path):
     from sbdk.integrations.dagster.dbt_project import DAGSTER_DIR, _parse_fingerprint
 
@@ -197,6 +225,34 @@ def tick(sensor: dg.SensorDefinition, instance, defs: dg.Definitions):
     return sensor(dg.build_sensor_context(instance=instance, definitions=defs))
 
 
+def stream_sensors(defs: dg.Definitions) -> list[dg.SensorDefinition]:
+    """The sensors that request runs (not those recording finished runs in sbdk's history)."""
+    return [s for s in defs.sensors if not isinstance(s, dg.RunStatusSensorDefinition)]
+
+
+def record_finished_run(defs: dg.Definitions, instance, run: dg.DagsterRun) -> None:
+    """What `dagster dev`'s daemon does once a run has ended: evaluate the run status sensor."""
+    name = (
+        "sbdk_history_success"
+        if run.status == dg.DagsterRunStatus.SUCCESS
+        else ("sbdk_history_failure")
+    )
+    [sensor] = [s for s in defs.sensors if s.name == name]
+    kind = (
+        dg.DagsterEventType.RUN_SUCCESS
+        if run.status == dg.DagsterRunStatus.SUCCESS
+        else dg.DagsterEventType.RUN_FAILURE
+    )
+    [event] = instance.get_records_for_run(run.run_id, of_type=kind).records
+    context = dg.build_run_status_sensor_context(
+        sensor_name=name,
+        dagster_instance=instance,
+        dagster_run=run,
+        dagster_event=event.event_log_entry.dagster_event,
+    )
+    sensor(context.for_run_failure() if kind == dg.DagsterEventType.RUN_FAILURE else context)
+
+
 @pytest.fixture(scope="module")
 def incremental_mode(tmp_path_factory, background) -> IncrementalMode:
     root = new_project(tmp_path_factory.mktemp("dagster_incremental"), "shop", INCREMENTAL_SETTINGS)
@@ -205,15 +261,18 @@ def incremental_mode(tmp_path_factory, background) -> IncrementalMode:
     with dg.DagsterInstance.ephemeral() as instance:
         landing = defs.resolve_job_def(LAND_JOB).execute_in_process(instance=instance)
         assert landing.success
-        requests = {sensor.name: tick(sensor, instance, defs) for sensor in defs.sensors}
+        record_finished_run(defs, instance, landing.dagster_run)
+        runs[LAND_JOB] = landing
+        requests = {sensor.name: tick(sensor, instance, defs) for sensor in stream_sensors(defs)}
         # Events first: its run comes before any other stream was processed, which the
         # models that also read users or orders must wait for.
-        for sensor in sorted(defs.sensors, key=lambda s: s.name):
+        for sensor in sorted(stream_sensors(defs), key=lambda s: s.name):
             job = defs.resolve_job_def(sensor.job_name)
             runs[job.name] = job.execute_in_process(
                 instance=instance, tags=requests[sensor.name].tags
             )
-        ticks_after = {sensor.name: tick(sensor, instance, defs) for sensor in defs.sensors}
+            record_finished_run(defs, instance, runs[job.name].dagster_run)
+        ticks_after = {sensor.name: tick(sensor, instance, defs) for sensor in stream_sensors(defs)}
     background.wait("incremental_twin")
     return IncrementalMode(root, background.incremental_twin, defs, requests, runs, ticks_after)
 
@@ -228,7 +287,7 @@ def test_incremental_graph_has_landing_processed_models_and_a_sensor_per_stream(
     keys = graph.get_all_asset_keys()
     models = {key.path[-1] for key in keys if key.path[0] != "landing"}
     assert models == dbt_models(root, with_processed=True)
-    assert {sensor.name for sensor in defs.sensors} == {
+    assert {sensor.name for sensor in stream_sensors(defs)} == {
         f"app_{stream.name}_sensor" for stream in streams
     }
     for stream in streams:
@@ -275,6 +334,28 @@ def test_a_first_run_builds_only_the_models_whose_inputs_exist(incremental_mode)
     assert "marts/user_metrics" not in built  # it also reads users, not processed yet
     last = incremental_mode.runs["process_app__users"]
     assert "marts/user_metrics" in {key.to_user_string() for key in materialized(last)}
+
+
+def test_each_sensor_requested_run_is_in_sbdk_history(incremental_mode):
+    from sbdk.orchestration import history
+
+    settings = load_settings(incremental_mode.root, {})
+    warehouse = settings.warehouse_path
+    recorded = {run.run_id: run for run in history.recent_runs(warehouse, 10)}
+    assert len(recorded) == len(incremental_mode.runs)  # the landing run and each stream's
+    for name, run in incremental_mode.runs.items():
+        entry = recorded[run.dagster_run.run_id]
+        assert (entry.command, entry.mode, entry.status) == ("dagster", "incremental", "success")
+        tables = history.find_run(warehouse, entry.run_id).tables
+        if name == LAND_JOB:
+            assert {t.table_name for t in tables} == {f"landing/app/{s}" for s in STREAMS}
+            assert all(t.rows > 0 for t in tables)
+        else:
+            stream = name.removeprefix("process_app__")
+            [processed] = [t for t in tables if t.table_name.startswith("processed.")]
+            assert processed.table_name == f"processed.int_app__{stream}"
+            landed = list_landed_files(settings.landing_root, "app", stream)
+            assert processed.files == len(landed) > 0  # every landed file, in this one run
 
 
 def test_sensor_runs_build_the_same_tables_as_sbdk_run_incremental(incremental_mode):

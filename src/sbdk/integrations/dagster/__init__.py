@@ -4,7 +4,8 @@
 
 The package: translator.py (asset keys and groups), dbt_project.py (the parsed manifest and
 the dbt CLI resource), full_mode.py and incremental_mode.py (the assets of each mode),
-sensors.py (one per stream) and failures.py (errors and test results in Dagster's terms).
+sensors.py (one per stream), run_history.py (Dagster's runs in `sbdk history`) and
+failures.py (errors and test results in Dagster's terms).
 
 The graph follows the project's mode ([incremental] enabled in sbdk.toml), which decides at
 dbt parse time which models exist:
@@ -55,6 +56,7 @@ from sbdk.integrations.dagster.dbt_project import (
 )
 from sbdk.integrations.dagster.full_mode import full_mode_assets
 from sbdk.integrations.dagster.incremental_mode import incremental_assets
+from sbdk.integrations.dagster.run_history import run_history_sensors
 from sbdk.integrations.dagster.sensors import stream_sensor
 from sbdk.integrations.dagster.translator import WarehouseTranslator, landing_key
 
@@ -113,6 +115,7 @@ def build_definitions(
             description="Everything `sbdk run` does in this mode, as one run.",
         )
     )
+    sensors += run_history_sensors(settings, str(mode_vars["sbdk_mode"]))
     return dg.Definitions(
         assets=assets,
         jobs=jobs,
