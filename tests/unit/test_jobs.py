@@ -237,6 +237,18 @@ def test_an_incremental_run_record_names_the_landed_streams_and_processed_files(
     ]
 
 
+def test_a_run_stopped_between_steps_is_recorded_as_interrupted():
+    """The record step sums up the run before the workspace knows it was stopped: a step
+    skipped because of the stop must make it an interrupted run, not a successful one."""
+    steps = full_run_results([])[:2] + [
+        StepResult(BUILD, StepStatus.SKIPPED, not_started_after_stop=True),
+        StepResult(TEST, StepStatus.SKIPPED, not_started_after_stop=True),
+    ]
+    summary = summary_of(Job("run", "full", []), steps)
+    assert summary.status == RunStatus.INTERRUPTED
+    assert run_record(summary, STARTED, STARTED).status == "interrupted"
+
+
 def test_a_sensor_that_found_nothing_is_no_new_data_and_a_stop_is_interrupted():
     steps = [result(SENSOR, ended_run=True, message="no new data")]
     job = Job("run", "incremental", [])

@@ -66,7 +66,8 @@ class RunSummary:
     @property
     def status(self) -> RunStatus:
         if self.stopped is not None or any(
-            step.status == StepStatus.INTERRUPTED for step in self.steps
+            step.status == StepStatus.INTERRUPTED or step.not_started_after_stop
+            for step in self.steps
         ):
             return RunStatus.INTERRUPTED
         if self.failed_step is not None:
