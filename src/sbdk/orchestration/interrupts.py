@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # The shell's convention: 128 + the signal's number.
@@ -44,22 +44,20 @@ def _on_signal(number: int, frame) -> None:
     # ignored: the first one already stops the run, and killing the clean-up would not help.
 
 
-@contextmanager
-def deferred() -> Iterator[None]:
+def deferred() -> AbstractContextManager[None]:
     """Within this block a stop request is remembered, not raised; ask `requested()` after."""
-    global _raise_on_signal
-    previous, _raise_on_signal = _raise_on_signal, False
-    try:
-        yield
-    finally:
-        _raise_on_signal = previous
+    return _raising_while(False)
+
+
+def raising() -> AbstractContextManager[None]:
+    """Within a `deferred()` block: the first stop request raises KeyboardInterrupt again."""
+    return _raising_while(True)
 
 
 @contextmanager
-def raising() -> Iterator[None]:
-    """Within a `deferred()` block: the first stop request raises KeyboardInterrupt again."""
+def _raising_while(raise_on_signal: bool) -> Iterator[None]:
     global _raise_on_signal
-    previous, _raise_on_signal = _raise_on_signal, True
+    previous, _raise_on_signal = _raise_on_signal, raise_on_signal
     try:
         yield
     finally:
