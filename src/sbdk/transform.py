@@ -1,7 +1,8 @@
 """dbt run and test through dbt's Python API, with results as plain objects.
 
-One `dbtRunner` per project object is reused across invocations, and dbt's partial parsing
-(`target/partial_parse.msgpack`) is kept, so only the first call pays for parsing.
+The project is parsed once per set of vars and the manifest handed to every later
+invocation, until a file of the dbt project changes; dbt's partial parsing
+(`target/partial_parse.msgpack`) makes that parse cheap in a new process.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from sbdk import catalogue
 from sbdk.config import Settings
+from sbdk.dbt_fingerprint import project_files_fingerprint
 from sbdk.environment import scoped_environment
 from sbdk.errors import SbdkError, one_line
 from sbdk.statuses import NODE_FAILING, NODE_OK, NodeStatus, node_status
@@ -39,6 +41,7 @@ class NodeResult:
     message: str = ""
     failures: int | None = None
     failures_relation: str | None = None  # where dbt stored the failing rows
+    failures_table: str | None = None  # where a data test's rows go when they are stored
 
     @property
     def is_test(self) -> bool:
@@ -105,7 +108,7 @@ class DbtProject:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._runner: Any = None
-        self._parsed_runners: dict[str, Any] = {}
+        self._parsed_runners: dict[str, tuple[str, Any]] = {}  # vars -> (files, runner)
         self._progress: ProgressCallback | None = None
 
     def run(
@@ -120,9 +123,9 @@ class DbtProject:
     ) -> DbtResult:
         """`dbt run`: models only, e.g. one batch of files through a stream's processed model.
 
-        With `parse_with`, the project is parsed once with those vars and the manifest reused:
-        vars that change per call (a batch's files) would otherwise force a full re-parse
-        (~1 s) on every call. Vars that change the graph must be in `parse_with`.
+        The manifest is parsed with `parse_with` (default: `variables`) and reused: vars that
+        change per call (a batch's files) would otherwise force a full re-parse (~1 s) on
+        every call. Vars that change the graph must be in `parse_with`.
         """
         return self._invoke(
             "run",
@@ -142,7 +145,18 @@ class DbtProject:
         variables: Mapping[str, Any] | None = None,
         parse_with: Mapping[str, Any] | None = None,
     ) -> DbtResult:
-        return self._invoke("test", select, progress, variables=variables, parse_with=parse_with)
+        """`dbt test`; the failing rows of the tests that fail or warn are stored, one table
+        per test in `test_failures` (see failing_rows.py)."""
+        from sbdk import failing_rows
+
+        def rerun_storing(names: Sequence[str]) -> DbtResult:
+            return self._invoke(
+                "test", names, None, variables=variables, parse_with=parse_with,
+                store_failures=True,
+            )  # fmt: skip
+
+        result = self._invoke("test", select, progress, variables=variables, parse_with=parse_with)
+        return failing_rows.store(result, rerun_storing, self.settings.warehouse_path)
 
     def _invoke(
         self,
@@ -154,6 +168,7 @@ class DbtProject:
         variables: Mapping[str, Any] | None = None,
         full_refresh: bool = False,
         parse_with: Mapping[str, Any] | None = None,
+        store_failures: bool = False,
     ) -> DbtResult:
         dbt_dir = self.settings.dbt_dir
         if not (dbt_dir / "dbt_project.yml").is_file():
@@ -168,16 +183,18 @@ class DbtProject:
             args += ["--exclude", selector]
         if full_refresh:
             args.append("--full-refresh")
+        if store_failures:
+            args.append("--store-failures")
 
         self._progress = progress
         try:
             with scoped_environment(dbt_environment(self.settings)):
-                runner = self._dbt_runner() if parse_with is None else self._parsed(parse_with)
+                runner = self._parsed((variables or {}) if parse_with is None else parse_with)
                 outcome = runner.invoke(args)
         finally:
             self._progress = None
             _release_warehouse()
-        result = _to_result(command, outcome)
+        result = _to_result(command, outcome, store_failures)
         result.invocation_id = _last_invocation_id()
         if select and result.success and not result.nodes:
             # dbt treats a selector that matches nothing as success; that is usually a typo.
@@ -201,13 +218,20 @@ class DbtProject:
         return ["--vars", json.dumps(merged, default=str)]
 
     def parse(
-        self, variables: Mapping[str, Any] | None = None, target_path: Path | None = None
+        self,
+        variables: Mapping[str, Any] | None = None,
+        target_path: Path | None = None,
+        *,
+        write_json: bool = True,
     ) -> Any:
-        """`dbt parse` with `variables`; returns dbt's manifest. manifest.json (and the partial
-        parse file dbt reuses) are written to `target_path`, by default the project's target/."""
+        """`dbt parse` with `variables`; returns dbt's manifest. manifest.json (unless not
+        `write_json`) and the partial parse file dbt reuses are written to `target_path`, by
+        default the project's target/."""
         args = ["parse", *self._common_args(), *self._vars_args(variables)]
         if target_path is not None:
             args += ["--target-path", str(target_path)]
+        if not write_json:
+            args.append("--no-write-json")
         with scoped_environment(dbt_environment(self.settings)):
             outcome = self._dbt_runner().invoke(args)
         if not outcome.success or outcome.result is None:
@@ -216,14 +240,20 @@ class DbtProject:
         return outcome.result
 
     def _parsed(self, variables: Mapping[str, Any]) -> Any:
-        """A runner holding a manifest parsed with `variables` (cached per set of vars)."""
+        """A runner holding a manifest parsed with `variables`, reused while no file of the
+        dbt project changes: loading even a partially parsed manifest costs ~0.6 s per
+        invocation, parsing it again after a change far more. Every dbt invocation writes
+        manifest.json itself, so the parse does not."""
         key = json.dumps(variables, sort_keys=True, default=str)
-        if key not in self._parsed_runners:
-            manifest = self.parse(variables)
+        files = project_files_fingerprint(self.settings.dbt_dir)
+        cached = self._parsed_runners.get(key)
+        if cached is None or cached[0] != files:
+            manifest = self.parse(variables, write_json=False)
             from dbt.cli.main import dbtRunner
 
-            self._parsed_runners[key] = dbtRunner(manifest=manifest, callbacks=[self._on_event])
-        return self._parsed_runners[key]
+            cached = (files, dbtRunner(manifest=manifest, callbacks=[self._on_event]))
+            self._parsed_runners[key] = cached
+        return cached[1]
 
     def _dbt_runner(self) -> Any:
         if self._runner is None:
@@ -305,7 +335,7 @@ def _last_invocation_id() -> str | None:
     return get_invocation_id()
 
 
-def _to_result(command: str, outcome: Any) -> DbtResult:
+def _to_result(command: str, outcome: Any, stored_failures: bool = False) -> DbtResult:
     if isinstance(outcome.exception, KeyboardInterrupt):
         raise KeyboardInterrupt  # dbt returns Ctrl-C as a result; the user asked to stop
     if outcome.exception is not None:
@@ -314,17 +344,21 @@ def _to_result(command: str, outcome: Any) -> DbtResult:
     run_results = outcome.result
     if run_results is None or not hasattr(run_results, "results"):
         return DbtResult(command, success=bool(outcome.success), error=None)
-    nodes = [_node_result(r) for r in run_results.results]
+    nodes = [_node_result(r, stored_failures) for r in run_results.results]
     error = None
     if not outcome.success and not any(n.status in NODE_FAILING for n in nodes):
         error = "dbt reported a failure without a failing node; see dbt/logs/dbt.log"
     return DbtResult(command, success=bool(outcome.success), nodes=nodes, error=error)
 
 
-def _node_result(result: Any) -> NodeResult:
+def _node_result(result: Any, stored_failures: bool = False) -> NodeResult:
+    """`stored_failures`: dbt ran with --store-failures."""
     node = result.node
     status = node_status(str(getattr(result.status, "value", result.status)))
     is_test = node.resource_type in TEST_RESOURCE_TYPES
+    table = f"{node.schema}.{node.alias}" if node.resource_type == "test" else None
+    stored = stored_failures or bool(getattr(node.config, "store_failures", None))
+    with_rows = stored and status in {NodeStatus.FAIL, NodeStatus.WARN}
     return NodeResult(
         unique_id=node.unique_id,
         name=node.name,
@@ -333,17 +367,9 @@ def _node_result(result: Any) -> NodeResult:
         seconds=float(result.execution_time or 0.0),
         message=one_line(result.message or ""),
         failures=result.failures if is_test else None,
-        failures_relation=_stored_failures(node)
-        if is_test and status in {NodeStatus.FAIL, NodeStatus.WARN}
-        else None,
+        failures_relation=table if with_rows else None,
+        failures_table=table,
     )
-
-
-def _stored_failures(node: Any) -> str | None:
-    """`schema.table` holding a test's failing rows, when the test stores them."""
-    if not getattr(node, "relation_name", None):
-        return None
-    return f"{node.schema}.{node.alias}"
 
 
 def dbt_log_path(dbt_dir: Path) -> Path:

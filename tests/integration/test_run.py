@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -42,7 +43,8 @@ def test_all_layers_are_built_with_their_materializations(built_project):
     by_schema = {}
     for schema, name, kind in rows:
         by_schema.setdefault(schema, {})[name] = kind
-    assert by_schema["staging"] == dict.fromkeys(STAGING, "VIEW")
+    # stg_events is a table: several models and tests read its sessions
+    assert by_schema["staging"] == {**dict.fromkeys(STAGING, "VIEW"), "stg_events": "BASE TABLE"}
     assert by_schema["intermediate"] == {
         **dict.fromkeys(INTERMEDIATE, "BASE TABLE"),
         **dict.fromkeys(INTERMEDIATE_VIEWS, "VIEW"),
@@ -198,3 +200,24 @@ def test_failing_data_test_fails_sbdk_test_and_says_where_rows_are(tmp_path):
     assert "Traceback" not in result.output
     stored = scalar(root, "select count(*) from test_failures.source_unique_raw_raw_users_user_id")
     assert stored == 2
+    # Only the failing tests store their rows (the duplicates fail several key and
+    # reconciliation tests); the tests that passed have no table.
+    failed = int(re.search(r"(\d+) failed", result.output)[1])
+    assert 1 < failed < 20
+    tables = failure_tables(root)
+    assert len(tables) == failed and "source_unique_raw_raw_users_user_id" in tables
+    assert "not_null_stg_users_user_id" not in tables
+
+    # Once the problem is gone the test passes, and its rows of the earlier failure go too.
+    with duckdb.connect(str(root / "data" / "warehouse.duckdb")) as connection:
+        connection.execute(
+            "create or replace table raw.raw_users as select distinct * from raw.raw_users"
+        )
+    again = sbdk("test", cwd=root)
+    assert again.code == 0, again.output
+    assert failure_tables(root) == set()
+
+
+def failure_tables(root) -> set[str]:
+    sql = "select table_name from information_schema.tables where table_schema = 'test_failures'"
+    return {name for (name,) in query(root, sql)}

@@ -1,7 +1,6 @@
 """The bundled dbt project as dagster-dbt sees it: a manifest parsed for the project's mode,
 the dbt CLI resource, and dbt commands run with sbdk's vars and environment."""
 
-import hashlib
 import json
 import os
 import shutil
@@ -17,12 +16,11 @@ from dagster_dbt import DbtCliResource
 from dagster_dbt import DbtProject as DagsterDbtProject
 
 from sbdk.config import STATE_DIR, Settings
+from sbdk.dbt_fingerprint import project_files_fingerprint
 from sbdk.environment import scoped_environment
 from sbdk.transform import DbtProject, dbt_environment
 
 DAGSTER_DIR = f"{STATE_DIR}/dagster"  # relative to the project; the template's dagster.yaml agrees
-# What dbt writes inside its project; not part of what a manifest is parsed from.
-_DBT_OUTPUT_DIRS = {"target", "logs", "dbt_packages"}
 _PARSE_STAMP = "sbdk_parse_fingerprint"
 _PARTIAL_PARSE = "partial_parse.msgpack"
 
@@ -81,6 +79,10 @@ class DbtInvoker:
             "--vars", json.dumps(self.dbt_vars, default=str),
             "--threads", str(self.settings.config.dbt.threads),
         ]  # fmt: skip
+        if command in {"build", "test"}:
+            # Failing rows findable as with sbdk: one dbt invocation per Dagster step leaves
+            # no room to re-run only the failures, so every test stores its rows.
+            args.append("--store-failures")
         for selector in exclude:  # on top of the selection dagster-dbt derives from the context
             args += ["--exclude", selector]
         # One directory for every invocation rather than dagster-dbt's one per invocation,
@@ -93,18 +95,7 @@ class DbtInvoker:
 
 def _parse_fingerprint(dbt_dir: Path, vars_json: str) -> str:
     """What a parsed manifest depends on: dbt's version, the vars, the project's files."""
-    digest = hashlib.sha256(f"{version('dbt-core')}\n{vars_json}\n".encode())
-    for directory, subdirectories, files in os.walk(dbt_dir):
-        if Path(directory) == dbt_dir:
-            subdirectories[:] = [d for d in subdirectories if d not in _DBT_OUTPUT_DIRS]
-        subdirectories.sort()
-        for name in sorted(files):
-            path = Path(directory, name)
-            stat = path.stat()
-            digest.update(
-                f"{path.relative_to(dbt_dir)}\t{stat.st_size}\t{stat.st_mtime_ns}\n".encode()
-            )
-    return digest.hexdigest()
+    return project_files_fingerprint(dbt_dir, salt=f"{version('dbt-core')}\n{vars_json}")
 
 
 def dbt_executable() -> str:
