@@ -196,7 +196,16 @@ class IncrementalSection(_Section):
         description="Endpoint of an S3-compatible server (MinIO, moto, ...) for an s3:// "
         "landing root; credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.",
     )
-    batch_size: int = Field(10, ge=1, le=10_000, description="Files per dbt invocation.")
+    batch_rows: int = Field(
+        2_000_000,
+        ge=1,
+        le=1_000_000_000,
+        description="Landed rows per dbt invocation at most (from the files' Parquet footers; "
+        "a bigger file is a batch of its own).",
+    )
+    batch_size: int | None = Field(
+        None, ge=1, le=10_000, description="Files per dbt invocation at most (default: no limit)."
+    )
     sensor_timeout_seconds: float = Field(
         0,
         ge=0,

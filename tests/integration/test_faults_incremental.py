@@ -29,7 +29,7 @@ SMALL = {
     "events_per_user = 30": "events_per_user = 5",
     "end_date = 2026-01-01": "end_date = 2025-01-10",
     "enabled = false": "enabled = true",
-    "batch_size = 10": "batch_size = 1",
+    "# batch_size = 10": "batch_size = 1",
 }
 
 

@@ -25,7 +25,7 @@ SETTINGS = {
     "end_date = 2026-01-01": "end_date = 2025-01-15",
     "enabled = false": "enabled = true",
     "step_days = 1": "step_days = 2",
-    "batch_size = 10": "batch_size = 2",
+    "# batch_size = 10": "batch_size = 2",
 }
 VOLATILE = tables.BUILD_TIME_COLUMNS
 PER_LANDING = tables.LANDING_RUN_COLUMNS  # differ between two landings of the same data

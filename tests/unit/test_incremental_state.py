@@ -17,7 +17,12 @@ from sbdk.config import Settings, build_config
 from sbdk.errors import SbdkError
 from sbdk.incremental import cursors
 from sbdk.incremental.discovery import LandedFile, batches, files_after, list_landed_files
-from sbdk.incremental.landed_schema import expected_columns, first_misfit, schema_difference
+from sbdk.incremental.landed_schema import (
+    Inspection,
+    expected_columns,
+    inspect_files,
+    schema_difference,
+)
 from sbdk.incremental.processing import StreamProcessor
 from sbdk.incremental.streams import StreamConfig, read_stream_configs
 from sbdk.landing.writer import FILE_SCHEMAS
@@ -90,6 +95,16 @@ def test_files_after_the_cursor_and_batches():
     assert files_after(files, files[-1].key) == []
     assert [len(b) for b in batches(files, 3)] == [3, 3, 1]
     assert batches([], 10) == []
+
+
+def test_batches_fill_up_to_the_row_budget_and_the_file_limit():
+    files = [LandedFile(f"k{n}", f"/l/{n}") for n in range(6)]
+    rows = [40, 50, 10, 200, 5, 5]
+    by_rows = batches(files, None, rows, row_budget=100)
+    assert [[f.key for f in b] for b in by_rows] == [["k0", "k1", "k2"], ["k3"], ["k4", "k5"]]
+    assert [len(b) for b in batches(files, 2, rows, row_budget=100)] == [2, 1, 1, 2]
+    assert batches(files) == [files]  # neither limit: one batch
+    assert [b[0].key for b in batches(files, None, rows, row_budget=1)] == [f.key for f in files]
 
 
 def test_cursors_advance_reset_and_track_pending_downstream(tmp_path):
@@ -184,19 +199,25 @@ def test_extra_columns_are_allowed():
     )
 
 
+def first_misfit(files, stream):
+    return inspect_files(files, stream, LocalFileSystem()).misfit
+
+
 def test_the_first_misfit_file_is_named_with_its_difference(tmp_path):
     users = stream_config("users")
     good = write_parquet(tmp_path / "a.parquet", empty_file_of("users"))
-    assert first_misfit([good], users, LocalFileSystem()) is None
+    assert inspect_files([good, good], users, LocalFileSystem()) == Inspection([0, 0])
     orders = write_parquet(tmp_path / "b.parquet", empty_file_of("orders"))
-    problem = first_misfit([good, orders, good], users, LocalFileSystem())
+    inspection = inspect_files([good, orders, good], users, LocalFileSystem())
+    assert inspection.rows == [0]  # the files before the misfit
+    problem = inspection.misfit
     assert problem is not None and "\n" not in problem
     assert problem.startswith(
         f"landed file {orders.url} does not have the columns of stream users: missing attributes"
     )
     corrupt = tmp_path / "c.parquet"
     corrupt.write_bytes(b"not a parquet file")
-    problem = first_misfit([LandedFile("c", str(corrupt))], users, LocalFileSystem())
+    problem = first_misfit([LandedFile("c", str(corrupt))], users)
     assert problem is not None and "\n" not in problem
     assert problem.startswith(f"cannot read landed file {corrupt} as Parquet: ")
 

@@ -19,7 +19,7 @@ from sbdk.catalogue import SOURCE, STREAM_NAMES
 from sbdk.config import DataSection, Settings, build_config
 from sbdk.errors import SbdkError
 from sbdk.incremental.discovery import list_landed_files
-from sbdk.incremental.landed_schema import first_misfit
+from sbdk.incremental.landed_schema import inspect_files
 from sbdk.incremental.streams import StreamConfig
 from sbdk.landing import LandingClock, land_days, land_next_days, landing_window
 from sbdk.landing.clock import CLOCK_FILE, LEGACY_CLOCK_FILE
@@ -305,7 +305,9 @@ def test_landed_files_hold_exactly_the_declared_file_schemas(landed):
             assert pq.read_schema(path).remove_metadata().equals(FILE_SCHEMAS[stream]), path
         files = list_landed_files(str(root), SOURCE, stream)
         assert len(files) == len(result.files[stream]) > 0
-        assert first_misfit(files, StreamConfig(name=stream), LocalFileSystem()) is None
+        inspection = inspect_files(files, StreamConfig(name=stream), LocalFileSystem())
+        assert inspection.misfit is None
+        assert inspection.rows == [pq.read_metadata(f.url).num_rows for f in files]
 
 
 def test_partitions_batch_ids_and_extraction_times_agree(landed):

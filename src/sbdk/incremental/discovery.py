@@ -46,5 +46,26 @@ def files_after(files: Sequence[LandedFile], cursor: str | None) -> list[LandedF
     return [f for f in files if cursor is None or f.key > cursor]
 
 
-def batches(files: Sequence[LandedFile], size: int) -> list[list[LandedFile]]:
-    return [list(files[i : i + size]) for i in range(0, len(files), size)]
+def batches(
+    files: Sequence[LandedFile],
+    size: int | None = None,
+    rows: Sequence[int] | None = None,
+    row_budget: int | None = None,
+) -> list[list[LandedFile]]:
+    """`files` in order, cut into batches of at most `size` files and, with each file's
+    `rows`, at most `row_budget` rows; a file bigger than the budget is a batch of its own."""
+    found: list[list[LandedFile]] = []
+    batch: list[LandedFile] = []
+    batch_rows = 0
+    for index, file in enumerate(files):
+        file_rows = rows[index] if rows is not None else 0
+        full = size is not None and len(batch) >= size
+        over = row_budget is not None and batch_rows + file_rows > row_budget
+        if batch and (full or over):
+            found.append(batch)
+            batch, batch_rows = [], 0
+        batch.append(file)
+        batch_rows += file_rows
+    if batch:
+        found.append(batch)
+    return found

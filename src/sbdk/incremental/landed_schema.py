@@ -3,8 +3,8 @@
 The processed models read a batch's files with `union_by_name`: a file of another shape (an
 orders file copied into the users' folder, a source that renamed a column) would be read with
 this stream's columns as nulls and its ids taken for this stream's ids, and the cursor would
-move past it. So every new file's Parquet footer (the schema alone: a few kilobytes, also on
-S3) is compared with the columns the landing writer writes (landing/writer.FILE_SCHEMAS),
+move past it. So every new file's Parquet footer (its schema and row count: a few kilobytes,
+also on S3) is compared with the columns the landing writer writes (landing/writer.FILE_SCHEMAS),
 with the key and version columns of the stream's config.
 
 Extra columns are allowed: the processed models select their columns by name, so a column
@@ -16,6 +16,7 @@ stream is still caught: it lacks this stream's own columns.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -77,25 +78,35 @@ def schema_difference(schema: pa.Schema, expected: Mapping[str, str | None]) -> 
     return "; ".join(parts)
 
 
-def first_misfit(files: Sequence[LandedFile], stream: StreamConfig, filesystem: Any) -> str | None:
-    """The first of `files` that does not hold `stream`'s columns (or is no Parquet file),
-    described in one line naming it; None when every file fits."""
+@dataclass(frozen=True)
+class Inspection:
+    """What the footers of a stream's new files tell before any of them is processed."""
+
+    rows: list[int]  # per file, in order, up to the first misfit
+    misfit: str | None = None  # the first file without the stream's columns, in one line
+
+
+def inspect_files(files: Sequence[LandedFile], stream: StreamConfig, filesystem: Any) -> Inspection:
+    """Each of `files`' row count, up to the first that does not hold `stream`'s columns (or
+    is no Parquet file): the footer holds both, a few kilobytes per file, also on S3."""
     import pyarrow.parquet as pq
 
     expected = expected_columns(stream)
+    rows: list[int] = []
     for file in files:
         try:
             with filesystem.open(file.url, "rb") as handle:
-                schema = pq.read_schema(handle)
+                metadata = pq.read_metadata(handle)
+            schema = metadata.schema.to_arrow_schema()
         except (OSError, pa.ArrowException) as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
-            return f"cannot read landed file {file.url} as Parquet: {reason}"
+            return Inspection(rows, f"cannot read landed file {file.url} as Parquet: {reason}")
         difference = schema_difference(schema, expected)
         if difference:
-            return f"landed file {file.url} does not have the columns of stream {stream.name}: " + (
-                difference
-            )
-    return None
+            misfit = f"landed file {file.url} does not have the columns of stream {stream.name}: "
+            return Inspection(rows, misfit + difference)
+        rows.append(metadata.num_rows)
+    return Inspection(rows)
 
 
 def _listed(names: Sequence[str]) -> str:
