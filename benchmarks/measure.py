@@ -38,6 +38,15 @@ IMPORTS = {
     "import dlt": "import dlt",
     "import dbt.cli.main": "import dbt.cli.main",
 }
+# Everything a command imports before and during its work, in one interpreter (shared
+# dependencies counted once): the import share of its floor.
+RUN_IMPORTS = "everything `sbdk run` imports"
+TEST_IMPORTS = "everything `sbdk test` imports"
+COMMAND_IMPORTS = {
+    RUN_IMPORTS: "import sbdk.cli, sbdk.workspace, sbdk.pipelines.synthetic, sbdk.pipelines.load,"
+    " dlt, dbt.cli.main, dbt.adapters.duckdb",
+    TEST_IMPORTS: "import sbdk.cli, sbdk.workspace, dbt.cli.main, dbt.adapters.duckdb",
+}
 STAGE_LINE = re.compile(
     r"^✓ (?P<stage>generate|load|build|test|record)\s+(?P<seconds>[\d.]+)s", re.M
 )
@@ -52,7 +61,7 @@ class BenchmarkError(Exception):
 
 @dataclass
 class CliRun:
-    """One `python -m sbdk run` in a fresh process."""
+    """One `python -m sbdk run` (or `test`) in a fresh process."""
 
     dbt_parse: str  # "full" (first run after init) or "partial"
     wall_seconds: float
@@ -105,6 +114,7 @@ class SizeResult:
     users: int
     cli_runs: list[CliRun]
     stages: StageMeasurements
+    test_runs: list[CliRun] = field(default_factory=list)  # `sbdk test` after the runs
 
 
 @dataclass
@@ -144,14 +154,15 @@ def size_environment(users: int, base: Mapping[str, str] | None = None) -> dict[
     return environment
 
 
-def run_cli(project: Path, users: int) -> CliRun:
-    """`python -m sbdk run` in a fresh process: wall time, its own peak RSS, printed stage times."""
+def run_cli(project: Path, users: int, command: str = "run") -> CliRun:
+    """`python -m sbdk <command>` in a fresh process: wall time, its own peak RSS, printed stage
+    times."""
     partial = (project / "dbt" / "target" / "partial_parse.msgpack").exists()
     environment = size_environment(users, os.environ) | {"PYTHONIOENCODING": "utf-8"}
     with tempfile.TemporaryFile() as output:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "sbdk", "run"],
+            [sys.executable, "-m", "sbdk", command],
             cwd=project,
             env=environment,
             stdout=output,
@@ -163,14 +174,15 @@ def run_cli(project: Path, users: int) -> CliRun:
         output.seek(0)
         text = output.read().decode("utf-8", errors="replace")
     if process.returncode != 0:
-        raise BenchmarkError(f"sbdk run exited with {process.returncode}:\n{text[-3000:]}")
+        raise BenchmarkError(f"sbdk {command} exited with {process.returncode}:\n{text[-3000:]}")
     stages = stage_seconds({m["stage"]: float(m["seconds"]) for m in STAGE_LINE.finditer(text)})
     return CliRun("partial" if partial else "full", wall, usage.ru_maxrss / 1024, stages)
 
 
 def time_imports(repeat: int) -> dict[str, float]:
     """Best wall time of `python -c <import>` in a fresh process, per import."""
-    return {label: time_python(code, repeat) for label, code in IMPORTS.items()}
+    imports = IMPORTS | COMMAND_IMPORTS
+    return {label: time_python(code, repeat) for label, code in imports.items()}
 
 
 def time_python(code: str, repeat: int) -> float:

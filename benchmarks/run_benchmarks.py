@@ -14,7 +14,8 @@ For each size, in a project scaffolded as by `sbdk init` (in a temporary directo
 afterwards unless --keep):
 1. `python -m sbdk run` in a fresh process, --repeat times (the default size at least twice):
    wall time, the child's peak RSS, and the stage times it prints. The first run after init
-   parses the dbt project fully, later runs partially.
+   parses the dbt project fully, later runs partially. At the default size, then
+   `python -m sbdk test` as often.
 2. In a fresh worker process: one `Workspace.run()`, which pays what a fresh `sbdk run` pays
    (imports included), then each stage against its lower bound on the same data, best of
    --repeat:
@@ -25,6 +26,11 @@ afterwards unless --keep):
      DuckDB, on a copy of the warehouse taken when dbt started.
 Then RSS after each of --memory-runs `run()`s of one Workspace in one process (default size),
 and the start-up of Python and of the big imports.
+
+Each command is compared with its floor, the same work done directly, measured in the same
+benchmark run: for `sbdk run`, importing everything it imports (one interpreter), generating
+(warm), a direct DuckDB insert of the same Arrow tables and the compiled SQL of every model
+and test run directly in DuckDB; for `sbdk test`, its imports and the tests' SQL.
 
 The Markdown report goes to stdout and to benchmarks/results/latest.md (the numbers as JSON to
 latest.json beside it); progress goes to stderr. The code: `measure.py` measures, `report.py`
@@ -161,10 +167,15 @@ def benchmark_size(name: str, users: int, args: argparse.Namespace) -> SizeResul
         for number in range(1, runs + 1):
             log(f"{name}: sbdk run #{number} in a fresh process")
             cli_runs.append(run_cli(project, users))
+        test_runs = []
+        if name == DEFAULT_SIZE:
+            for number in range(1, runs + 1):
+                log(f"{name}: sbdk test #{number} in a fresh process")
+                test_runs.append(run_cli(project, users, "test"))
         log(f"{name}: the stages in process, and their lower bounds")
         scratch = str(root / "scratch")
         stages = in_fresh_process(measure_stages, str(project), users, scratch, args.repeat)
-        return SizeResult(name, users, cli_runs, stages)
+        return SizeResult(name, users, cli_runs, stages, test_runs)
 
 
 def benchmark_memory(args: argparse.Namespace) -> list[MemoryRun]:
