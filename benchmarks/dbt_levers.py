@@ -25,29 +25,37 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-# name -> (what it changes, extra dbt arguments of both invocations, reuse the manifest)
+# name -> (what it changes, extra dbt arguments of both invocations, of `dbt test` only,
+# reuse the manifest)
 VARIANTS = {
-    "sbdk now": ("manifest parsed once, failing rows stored for failures only", [], True),
-    "store every test's rows": ("dbt's store_failures on every test", ["--store-failures"], True),
-    "manifest loaded per invocation": ("each invocation loads the partial parse", [], False),
-    "threads 2": ("two dbt threads instead of one", ["--threads", "2"], True),
-    "no JSON artifacts": ("--no-write-json: no manifest.json, run_results.json", [], True),
-    "no cache population": ("--no-populate-cache", ["--no-populate-cache"], True),
-    "no file log": ("--log-level-file none instead of info", ["--log-level-file", "none"], True),
-}
+    "sbdk now": ("manifest parsed once, failing rows stored for failures only", [], [], True),
+    "store every test's rows": (
+        "dbt's store_failures on every test", [], ["--store-failures"], True,
+    ),
+    "manifest loaded per invocation": ("each invocation loads the partial parse", [], [], False),
+    "threads 2": ("two dbt threads instead of one", ["--threads", "2"], [], True),
+    "no JSON artifacts": (
+        "no manifest.json, run_results.json", ["--no-write-json"], [], True,
+    ),
+    "no cache population": ("--no-populate-cache", ["--no-populate-cache"], [], True),
+    "no file log": (
+        "--log-level-file none instead of info", ["--log-level-file", "none"], [], True,
+    ),
+}  # fmt: skip
 WORKER = textwrap.dedent(
     """
     import json, sys, time
     from dbt.cli.main import dbtRunner
-    common, reuse = json.loads(sys.argv[1]), sys.argv[2] == "1"
+    common, test_only = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+    reuse = sys.argv[3] == "1"
     started = time.perf_counter()
     if reuse:
         manifest = dbtRunner().invoke(["parse", *common, "--no-write-json"]).result
         runner = dbtRunner(manifest=manifest)
     else:
         runner = dbtRunner()
-    for command in ("run", "test"):
-        if not runner.invoke([command, *common]).success:
+    for command, extra in (("run", []), ("test", test_only)):
+        if not runner.invoke([command, *common, *extra]).success:
             raise SystemExit(f"dbt {command} failed")
     print(time.perf_counter() - started)
     """
@@ -84,7 +92,7 @@ def run_variant(root: Path, name: str) -> float:
     from sbdk.config import load_settings
     from sbdk.transform import dbt_environment
 
-    _, extra, reuse = VARIANTS[name]
+    _, extra, test_only, reuse = VARIANTS[name]
     settings = load_settings(root, {})
     dbt_dir = str(settings.dbt_dir)
     common = [
@@ -92,11 +100,10 @@ def run_variant(root: Path, name: str) -> float:
         "--vars", json.dumps(catalogue.dbt_vars()),
         "--log-level", "none", "--log-level-file", "info", "--no-version-check", *extra,
     ]  # fmt: skip
-    if name == "no JSON artifacts":
-        common.append("--no-write-json")
     environment = {**os.environ, **dbt_environment(settings)}
     done = subprocess.run(
-        [sys.executable, "-c", WORKER, json.dumps(common), "1" if reuse else "0"],
+        [sys.executable, "-c", WORKER, json.dumps(common), json.dumps(test_only),
+         "1" if reuse else "0"],
         cwd=root, env=environment, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if done.returncode != 0:

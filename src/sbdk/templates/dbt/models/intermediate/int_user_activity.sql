@@ -19,7 +19,8 @@ with user_events as (
 
 ),
 
--- Sessions come from int_event_sessions, so events are grouped into sessions there only.
+-- Sessions come from int_event_sessions, so the sessionisation window of the
+-- stg_events view is computed there only.
 user_sessions as (
 
     select

@@ -17,8 +17,8 @@ with daily_events as (
 
 -- A session counts on every day it spans. Gaps inside a session are at most
 -- session_timeout_minutes (less than a day), so a session has events on each day it
--- spans: this equals counting the distinct session_id of each day's events, without a
--- distinct count over every event.
+-- spans: this equals counting the distinct session_id of each day's events, without
+-- recomputing the sessionisation window of the stg_events view.
 daily_sessions as (
 
     select

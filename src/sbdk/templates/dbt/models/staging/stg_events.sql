@@ -3,8 +3,7 @@
 -- var('session_timeout_minutes') between consecutive events.
 -- Input: sbdk_source('events') = raw.raw_events in full mode, processed.int_app__events in incremental mode.
 --
--- Full mode: a table rebuilt on every run. As a view, each of the models and tests reading
--- it would run the sessionisation windows again (over 30M events, ~15 s each time).
+-- Full mode: a view (every run regenerates everything).
 -- Incremental mode: a table merged on event_id. Each run recomputes only the events at or
 -- after the window start: the latest event already in the table minus
 -- var('events_lookback_days') days, so that late-arriving events inside the lookback are
@@ -25,7 +24,7 @@
 {%- endif %}
 
 {{ config(
-    materialized=('incremental' if incremental_mode else 'table'),
+    materialized=('incremental' if incremental_mode else 'view'),
     incremental_strategy='merge',
     unique_key='event_id',
     on_schema_change='fail',
