@@ -172,7 +172,7 @@ class WarehouseSection(_Section):
 
 
 class DbtSection(_Section):
-    threads: int = Field(1, ge=1, le=64)
+    threads: int = Field(2, ge=1, le=64)
     vars: dict[str, Any] = Field(default_factory=dict, description="Overrides of dbt vars.")
 
     @field_validator("vars")
