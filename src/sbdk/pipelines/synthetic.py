@@ -11,12 +11,14 @@ The world it draws:
   line items (a JSON array, see line_items.py) sum to its amount.
 
 Every random choice flows from one numpy Generator seeded by `seed` (line items: from draws
-keyed by the seed and the order id), so the same seed and sizes give identical tables. Faker
+keyed by the seed and the order id), so the same seed and sizes give identical tables; the
+orders table, which draws nothing from the Generator, is built on a second thread. Faker
 only fills small pools of names and domains.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,11 +75,15 @@ def generate(data: DataSection) -> SyntheticTables:
     sessions = _draw_sessions(rng, calendar, users, data.events_per_user / session_length)
     events = _draw_events(rng, users, sessions, session_length)
     orders = _draw_orders(rng, events)
-    return SyntheticTables(
-        users=_users_table(rng, pools, users),
-        events=_events_table(rng, pools, events),
-        orders=_orders_table(orders, data.seed),
-    )
+    # The orders table draws nothing from `rng` (its line items are keyed draws): it is built
+    # on a second thread while this one builds the others (numpy and pyarrow release the GIL).
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        orders_table = worker.submit(_orders_table, orders, data.seed)
+        return SyntheticTables(
+            users=_users_table(rng, pools, users),
+            events=_events_table(rng, pools, events),
+            orders=orders_table.result(),
+        )
 
 
 @dataclass
