@@ -26,7 +26,8 @@ def epoch_seconds(day: date) -> int:
 def timestamp_column(seconds: np.ndarray) -> pa.Array:
     """Epoch seconds as naive UTC microsecond timestamps: DuckDB's plain TIMESTAMP (not
     TIMESTAMP_S, not TIMESTAMPTZ)."""
-    return pa.array(seconds.astype(np.int64) * 1_000_000, type=pa.timestamp("us"))
+    micros = seconds.astype(np.int64, copy=False) * 1_000_000
+    return pa.Array.from_buffers(pa.timestamp("us"), len(micros), [None, pa.py_buffer(micros)])
 
 
 class ActivityCalendar:

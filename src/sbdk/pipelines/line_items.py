@@ -29,6 +29,7 @@ from sbdk.pipelines import vocabulary as vocab
 from sbdk.pipelines.keyed_random import categorical, uniform
 
 MAX_LINES = max(vocab.LINES_PER_ORDER)
+MAX_QUANTITY = max(vocab.EXTRA_LINE_QUANTITY)
 MIN_MULTI_LINE_CENTS = 100
 
 
@@ -115,9 +116,11 @@ def line_items_json(items: LineItems) -> pa.Array:
     """One JSON array per order, like a shop API's nested line items:
     [{"product_id": ..., "product_name": ..., "quantity": 2, "unit_price": 12.50}, ...]
 
-    Each line's text is four pieces taken from small pools (no per-row Python): the head,
-    with "[" when it opens its order; the quantity; the whole units of the price; and the
-    cents, closing the object, with "]" when it ends its order.
+    Each line's text is three pieces (no per-row Python): from a small pool, the head up to
+    the whole units of the price, opening with "[" for an order's first line and "," for the
+    others; the whole units; and from another pool the cents, closing the object, with "]"
+    for an order's last line. An order's lines back to back are then its JSON array: the
+    orders' texts are the lines' texts, only cut at other offsets.
     """
     first = np.zeros(len(items.product), dtype=np.int64)
     first[items.offsets[:-1]] = 1
@@ -125,21 +128,24 @@ def line_items_json(items: LineItems) -> pa.Array:
     last[items.offsets[1:] - 1] = 1
     heads = _pool(
         f'{opening}{{"product_id":{json.dumps(p.product_id)},'
-        f'"product_name":{json.dumps(p.name)},"quantity":'
+        f'"product_name":{json.dumps(p.name)},"quantity":{q},"unit_price":'
         for p in catalog()
-        for opening in ("", "[")
+        for opening in (",", "[")
+        for q in range(MAX_QUANTITY + 1)
     )
-    quantities = _pool(f'{q},"unit_price":' for q in range(MAX_LINES + 1))
     cents = _pool(f".{c:02d}}}{closing}" for c in range(100) for closing in ("", "]"))
     lines = pc.binary_join_element_wise(
-        heads.take(pa.array(items.product * 2 + first)),
-        quantities.take(pa.array(items.quantity)),
+        heads.take(pa.array((items.product * 2 + first) * (MAX_QUANTITY + 1) + items.quantity)),
         pc.cast(pa.array(items.unit_price_cents // 100), pa.large_string()),
         cents.take(pa.array(items.unit_price_cents % 100 * 2 + last)),
         pa.scalar("", pa.large_string()),
     )
-    per_order = pa.LargeListArray.from_arrays(pa.array(items.offsets), lines)
-    return pc.binary_join(per_order, pa.scalar(",", pa.large_string()))
+    _, line_offsets, text = lines.buffers()
+    if line_offsets is None:  # no lines, no orders
+        return pa.array([], pa.large_string())
+    line_starts = np.frombuffer(line_offsets, dtype=np.int64)[lines.offset :]
+    order_starts = line_starts[items.offsets]
+    return pa.LargeStringArray.from_buffers(len(order_starts) - 1, pa.py_buffer(order_starts), text)
 
 
 def line_items_column(

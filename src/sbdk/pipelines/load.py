@@ -10,6 +10,10 @@ Every load starts from a clean slate: full mode replaces everything, so nothing 
 load is worth resuming. dlt's working folder for the pipeline is emptied and the leftovers of
 an interrupted load in the warehouse are dropped first; an earlier failure can never block
 the next load. dlt keeps its working files inside the project (`.sbdk/dlt`), never in `~/.dlt`.
+
+dlt gets each table as a Parquet file that sbdk writes (`write_parquet_files`) and dlt imports
+into its load package as it is (`dlt.mark.with_file_import`), its columns taken from the Arrow
+schema as for the table itself: dlt's own writer would take longer than the load to write them.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from sbdk.pipelines.dlt_support import (
     project_local_dlt,
     root_cause,
     run_stoppably,
+    write_parquet_files,
 )
 from sbdk.warehouse import RAW_SCHEMA, lock_error_message
 
@@ -36,6 +41,7 @@ LOADING_PREFIX = "_loading_"
 # dlt's record of the schemas it created tables for: without it dlt looks the tables up again
 # instead of trusting that the loading tables (renamed away at every publish) still exist.
 DLT_VERSION_TABLE = "_dlt_version"
+FILES_DIR = "parquet_files"  # the tables as Parquet, for dlt to import
 
 
 @dataclass(frozen=True)
@@ -47,10 +53,16 @@ class LoadResult:
 def load_raw(tables: dict[str, pa.Table], warehouse_path: Path, state_dir: Path) -> LoadResult:
     """Replace `raw.<name>` with each table, all of them at once."""
     pipelines_dir = state_dir / "dlt" / "pipelines"
-    shutil.rmtree(pipelines_dir / PIPELINE_NAME, ignore_errors=True)
+    files_dir = state_dir / "dlt" / FILES_DIR
+    for folder in (pipelines_dir / PIPELINE_NAME, files_dir):
+        shutil.rmtree(folder, ignore_errors=True)
     _drop_loading_tables(warehouse_path, tables)
-    with project_local_dlt(state_dir):
-        load_id = _run_pipeline(tables, warehouse_path, pipelines_dir)
+    try:
+        files = _write_files(tables, files_dir)
+        with project_local_dlt(state_dir):
+            load_id = _run_pipeline(tables, files, warehouse_path, pipelines_dir)
+    finally:
+        shutil.rmtree(files_dir, ignore_errors=True)
     # Once the new tables are in, the load is done: a stop from here on must not report it
     # as stopped before publishing (the runner sees the request when the step returns).
     with interrupts.deferred():
@@ -64,7 +76,19 @@ def loading_name(table: str) -> str:
     return f"{LOADING_PREFIX}{table}"
 
 
-def _run_pipeline(tables: dict[str, pa.Table], warehouse_path: Path, pipelines_dir: Path) -> str:
+def _write_files(tables: dict[str, pa.Table], folder: Path) -> dict[str, Path]:
+    try:
+        return write_parquet_files(tables, folder)
+    except OSError as error:
+        raise SbdkError(f"writing the raw tables for dlt into {folder} failed: {error}") from error
+
+
+def _run_pipeline(
+    tables: dict[str, pa.Table],
+    files: dict[str, Path],
+    warehouse_path: Path,
+    pipelines_dir: Path,
+) -> str:
     import dlt
     from dlt.pipeline.exceptions import PipelineStepFailed
 
@@ -77,7 +101,8 @@ def _run_pipeline(tables: dict[str, pa.Table], warehouse_path: Path, pipelines_d
     )
     resources = [
         dlt.resource(
-            table,
+            # The table's schema gives dlt the columns, as the table itself would.
+            [dlt.mark.with_file_import(str(files[name]), "parquet", table.num_rows, table[:0])],
             name=loading_name(name),
             write_disposition="replace",
             columns=naive_timestamp_hints(table.schema),

@@ -11,12 +11,14 @@ The world it draws:
   line items (a JSON array, see line_items.py) sum to its amount.
 
 Every random choice flows from one numpy Generator seeded by `seed` (line items: from draws
-keyed by the seed and the order id), so the same seed and sizes give identical tables. Faker
+keyed by the seed and the order id), so the same seed and sizes give identical tables; the
+orders table, which draws nothing from the Generator, is built on a second thread. Faker
 only fills small pools of names and domains.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +52,7 @@ PURCHASE_PROPENSITY = (0.5, 6.0)  # Beta(a, b) per user: many never buy, a few b
 QUIET_HOURS_AT_WINDOW_END = 6  # sessions start early enough to end inside the window
 _USER_STRIDE = 2**36  # separates users when enforcing increasing timestamps in one pass
 _LOOKUP_SIZE = 2**16
+_BLOCK = 2**20  # rows per block where whole-column temporaries would cost too much
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,15 @@ def generate(data: DataSection) -> SyntheticTables:
     sessions = _draw_sessions(rng, calendar, users, data.events_per_user / session_length)
     events = _draw_events(rng, users, sessions, session_length)
     orders = _draw_orders(rng, events)
-    return SyntheticTables(
-        users=_users_table(rng, pools, users),
-        events=_events_table(rng, pools, events),
-        orders=_orders_table(orders, data.seed),
-    )
+    # The orders table draws nothing from `rng` (its line items are keyed draws): it is built
+    # on a second thread while this one builds the others (numpy and pyarrow release the GIL).
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        orders_table = worker.submit(_orders_table, orders, data.seed)
+        return SyntheticTables(
+            users=_users_table(rng, pools, users),
+            events=_events_table(rng, pools, events),
+            orders=orders_table.result(),
+        )
 
 
 @dataclass
@@ -101,8 +108,6 @@ class _Events:
     user: np.ndarray
     at: np.ndarray  # epoch seconds, strictly increasing within a user
     event_type: np.ndarray
-    starts_session: np.ndarray
-    is_signup: np.ndarray
     session_utm: np.ndarray  # index into the landing event's UTM pool, -1 for none
 
 
@@ -196,64 +201,74 @@ def _draw_events(
     total = int(lengths.sum())
 
     user = np.repeat(sessions.user, lengths)
-    click_gaps = np.clip(
-        rng.standard_exponential(total, dtype=np.float32) * np.float32(MEAN_CLICK_GAP_SECONDS),
-        1,
-        MAX_CLICK_GAP_SECONDS,
-    ).astype(np.int64)
-    click_gaps[first_event] = 0
-    elapsed = np.cumsum(click_gaps)
-    offset = elapsed - np.repeat(elapsed[first_event], lengths)
-    at = _strictly_increasing_per_user(user, np.repeat(sessions.start, lengths) + offset)
+    # In place: at tens of millions of events, fresh temporaries cost more than the arithmetic.
+    click_gaps = rng.standard_exponential(total, dtype=np.float32)
+    click_gaps *= np.float32(MEAN_CLICK_GAP_SECONDS)
+    np.clip(click_gaps, 1, MAX_CLICK_GAP_SECONDS, out=click_gaps)
+    at = _event_times(click_gaps.astype(np.int64), user, sessions, first_event, lengths)
 
-    starts_session = np.zeros(total, dtype=bool)
-    starts_session[first_event] = True
-    is_signup = np.zeros(total, dtype=bool)
-    is_signup[first_event[sessions.is_first_of_user]] = True
-
+    signup_event = first_event[sessions.is_first_of_user]
+    return_visit_event = first_event[~sessions.is_first_of_user]
     propensity = users.purchase_propensity.astype(np.float32)
     event_type = np.where(
-        rng.random(total, dtype=np.float32) < propensity[user], PURCHASE, PAGEVIEW
-    ).astype(np.int8)
-    returning = starts_session & ~is_signup
-    event_type[returning] = np.where(
-        rng.random(int(returning.sum())) < LOGIN_SHARE_OF_RETURN_VISITS, LOGIN, PAGEVIEW
+        rng.random(total, dtype=np.float32) < propensity[user], np.int8(PURCHASE), np.int8(PAGEVIEW)
     )
-    event_type[is_signup] = SIGNUP
+    event_type[return_visit_event] = np.where(
+        rng.random(len(return_visit_event)) < LOGIN_SHARE_OF_RETURN_VISITS, LOGIN, PAGEVIEW
+    )
+    event_type[signup_event] = SIGNUP
 
     return _Events(
         user=user,
         at=at,
         event_type=event_type,
-        starts_session=starts_session,
-        is_signup=is_signup,
-        session_utm=_landing_utm_sources(rng, users, user, starts_session, is_signup),
+        session_utm=_landing_utm_sources(
+            rng, users, sessions, total, signup_event, return_visit_event
+        ),
     )
 
 
-def _strictly_increasing_per_user(user: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Push overlapping visits forward so each user's events are at least a second apart.
+def _event_times(
+    click_gaps: np.ndarray,
+    user: np.ndarray,
+    sessions: _Sessions,
+    first_event: np.ndarray,
+    lengths: np.ndarray,
+) -> np.ndarray:
+    """Each event's time: its session's start plus the click gaps before it in the session,
+    pushed forward where visits overlap so each user's events are at least a second apart.
 
-    `max.accumulate(at - i) + i` is the smallest strictly increasing sequence >= `at`; the
-    user stride keeps one user's running maximum from leaking into the next user's events.
+    `max.accumulate(at - i) + i` is the smallest strictly increasing sequence >= `at`; a user
+    stride added to each user's events keeps one user's running maximum from leaking into
+    the next user's. Both the shift and the times are running sums, so one cumulative sum
+    (over `click_gaps`, reused in place) gives `at - i + stride x user` directly: each
+    session's first entry jumps from the previous session's last value to its own start.
     """
-    position = np.arange(len(at), dtype=np.int64)
-    offset = user.astype(np.int64) * _USER_STRIDE
-    # In place: at tens of millions of events, fresh temporaries cost more than the arithmetic.
-    key = offset + at
-    key -= position
+    click_gaps[first_event] = 0
+    seconds_in_session = np.add.reduceat(click_gaps, first_event)
+    shift = sessions.user.astype(np.int64) * _USER_STRIDE - first_event
+    first_key = sessions.start + shift
+    last_key = first_key + seconds_in_session - (lengths - 1)
+    steps = click_gaps
+    steps -= 1
+    steps[first_event] = first_key - np.concatenate(([0], last_key[:-1]))
+    key = np.cumsum(steps, out=steps)
     np.maximum.accumulate(key, out=key)
-    key -= offset
-    key += position
+    # Undo the shift in blocks: whole-array temporaries would cost more than the arithmetic.
+    for block_start in range(0, len(key), _BLOCK):
+        block = slice(block_start, block_start + _BLOCK)
+        key[block] -= user[block].astype(np.int64) * _USER_STRIDE
+        key[block] += np.arange(block_start, block_start + len(key[block]), dtype=np.int64)
     return key
 
 
 def _landing_utm_sources(
     rng: np.random.Generator,
     users: _Users,
-    user: np.ndarray,
-    starts_session: np.ndarray,
-    is_signup: np.ndarray,
+    sessions: _Sessions,
+    event_count: int,
+    signup_event: np.ndarray,
+    return_visit_event: np.ndarray,
 ) -> np.ndarray:
     """UTM source of each session's landing event (index into utm_source_pool(), -1 = none)."""
     pool = utm_source_pool()
@@ -262,13 +277,12 @@ def _landing_utm_sources(
         [pool.index(vocab.REFERRER_UTM_SOURCE[r]) if r in vocab.REFERRER_UTM_SOURCE else -1
          for r in referrers]
     )  # fmt: skip
-    utm = np.full(len(user), -1, dtype=np.int64)
-    utm[is_signup] = referrer_utm[users.referrer[user[is_signup]]]
+    utm = np.full(event_count, -1, dtype=np.int8)
+    utm[signup_event] = referrer_utm[users.referrer[sessions.user[sessions.is_first_of_user]]]
 
-    returning = starts_session & ~is_signup
     sources, probabilities = vocab.weights(vocab.RETURN_VISIT_UTM_SOURCES)
-    draw = _categorical(rng, probabilities, int(returning.sum()))
-    utm[returning] = np.array([pool.index(s) if s else -1 for s in sources])[draw]
+    draw = _categorical(rng, probabilities, len(return_visit_event))
+    utm[return_visit_event] = np.array([pool.index(s) if s else -1 for s in sources])[draw]
     return utm
 
 
@@ -357,7 +371,7 @@ def _events_table(rng: np.random.Generator, pools: vocab.NamePools, events: _Eve
     return pa.table(
         {
             "event_id": np.arange(1, count + 1, dtype=np.int64),
-            "user_id": events.user.astype(np.int64) + 1,
+            "user_id": np.add(events.user, 1, dtype=np.int64),
             "event_type": _take(list(EVENT_TYPES), events.event_type),
             "timestamp": timestamp_column(events.at),
             "utm_source": _take(utm_source_pool(), np.maximum(utm, 0), missing=utm < 0),
