@@ -190,6 +190,7 @@ class DbtProject:
         try:
             with scoped_environment(dbt_environment(self.settings)):
                 runner = self._parsed((variables or {}) if parse_with is None else parse_with)
+                _forget_compilation(runner.manifest)
                 outcome = runner.invoke(args)
         finally:
             self._progress = None
@@ -293,6 +294,19 @@ class DbtProject:
                     seconds=result.execution_time,
                 )
             )
+
+
+def _forget_compilation(manifest: Any) -> None:
+    """Make a reused manifest compile as a freshly parsed one does. dbt compiles nodes in the
+    manifest it is given and keeps what it did: a node compiled once is not given its
+    ephemeral models' CTEs again (dim_customers would select from a CTE that is not there),
+    and a test compiled with --store-failures keeps the table name it stored its rows in."""
+    for node in manifest.nodes.values():
+        if getattr(node, "extra_ctes_injected", False):
+            node.extra_ctes_injected = False
+            node.extra_ctes = []
+        if node.resource_type == "test" and not getattr(node.config, "store_failures", None):
+            node.relation_name = None
 
 
 def dbt_environment(settings: Settings) -> dict[str, str]:

@@ -220,3 +220,19 @@ def test_failing_data_test_fails_sbdk_test_and_says_where_rows_are(tmp_path):
 def failure_tables(root) -> set[str]:
     sql = "select table_name from information_schema.tables where table_schema = 'test_failures'"
     return {name for (name,) in query(root, sql)}
+
+
+def test_one_workspace_runs_again_on_the_manifest_it_parsed(tmp_path):
+    """The manifest is parsed once and reused; dbt keeps compilation state in it (the CTEs of
+    ephemeral models), which must not break the next run of the same Workspace."""
+    from sbdk.config import load_settings
+    from sbdk.statuses import RunStatus
+    from sbdk.workspace import Workspace
+
+    assert sbdk("init", "p", cwd=tmp_path).code == 0
+    workspace = Workspace(load_settings(tmp_path / "p", {"SBDK_USERS": "300"}))
+    runs = [workspace.run() for _ in range(2)]
+    assert [run.status for run in runs] == [RunStatus.SUCCESS, RunStatus.SUCCESS], [
+        run.failed_step and run.failed_step.message for run in runs
+    ]
+    assert runs[1].models_built == 18
