@@ -15,11 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from sbdk import warehouse
-from sbdk.statuses import NodeStatus
-from sbdk.transform import DbtResult, NodeResult
-
-# Statuses of a data test whose rows are worth keeping.
-WITH_ROWS = {NodeStatus.FAIL, NodeStatus.WARN}
+from sbdk.statuses import NODE_WITH_ROWS
+from sbdk.transform import DbtResult
 
 
 def store(
@@ -32,17 +29,19 @@ def store(
     its passed tests dropped."""
     if result.error:
         return result
-    failing = [node for node in result.nodes if _stores_rows(node) and node.status in WITH_ROWS]
+    # Only data tests have a failures_table: a unit test's rows are not stored.
+    failing = [n for n in result.nodes if n.failures_table and n.status in NODE_WITH_ROWS]
     stored: dict[str, str] = {}
     if failing:
         rerun = rerun_storing([node.name for node in failing])
         stored = {
             node.unique_id: node.failures_table
             for node in rerun.nodes
-            if node.failures_table and node.status in WITH_ROWS
+            if node.failures_table and node.status in NODE_WITH_ROWS
         }
-    passed = [n.failures_table for n in result.nodes if _stores_rows(n) and n.ok]
-    drop_tables(warehouse_path, [table for table in passed if table])
+    drop_tables(
+        warehouse_path, [n.failures_table for n in result.nodes if n.failures_table and n.ok]
+    )
     nodes = [
         replace(node, failures_relation=stored[node.unique_id])
         if node.unique_id in stored
@@ -68,7 +67,3 @@ def drop_tables(warehouse_path: Path, tables: Sequence[str]) -> None:
             if (schema, name) in wanted:
                 noun = "view" if kind == "VIEW" else "table"
                 connection.execute(f'drop {noun} if exists "{schema}"."{name}"')
-
-
-def _stores_rows(node: NodeResult) -> bool:
-    return node.resource_type == "test"  # a unit test's rows are not stored

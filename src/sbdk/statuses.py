@@ -37,6 +37,8 @@ NODE_OK = frozenset({NodeStatus.SUCCESS, NodeStatus.PASS})
 NODE_FAILING = frozenset({NodeStatus.FAIL, NodeStatus.ERROR})
 # The nodes a run records with their messages: the failing ones, and tests that warned.
 NODE_REPORTED = NODE_FAILING | {NodeStatus.WARN}
+# A data test in one of these found rows: the ones stored in test_failures.
+NODE_WITH_ROWS = frozenset({NodeStatus.FAIL, NodeStatus.WARN})
 
 
 class RunStatus(StrEnum):

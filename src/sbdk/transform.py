@@ -18,7 +18,7 @@ from sbdk.config import Settings
 from sbdk.dbt_fingerprint import project_files_fingerprint
 from sbdk.environment import scoped_environment
 from sbdk.errors import SbdkError, one_line
-from sbdk.statuses import NODE_FAILING, NODE_OK, NodeStatus, node_status
+from sbdk.statuses import NODE_FAILING, NODE_OK, NODE_WITH_ROWS, NodeStatus, node_status
 
 # The bundled profiles.yml reads the warehouse path from here, so a project works from any
 # directory; plain `dbt` run from the project root falls back to the relative default.
@@ -190,7 +190,6 @@ class DbtProject:
         try:
             with scoped_environment(dbt_environment(self.settings)):
                 runner = self._parsed((variables or {}) if parse_with is None else parse_with)
-                _forget_compilation(runner.manifest)
                 outcome = runner.invoke(args)
         finally:
             self._progress = None
@@ -254,6 +253,7 @@ class DbtProject:
 
             cached = (files, dbtRunner(manifest=manifest, callbacks=[self._on_event]))
             self._parsed_runners[key] = cached
+        _forget_compilation(cached[1].manifest)
         return cached[1]
 
     def _dbt_runner(self) -> Any:
@@ -372,7 +372,7 @@ def _node_result(result: Any, stored_failures: bool = False) -> NodeResult:
     is_test = node.resource_type in TEST_RESOURCE_TYPES
     table = f"{node.schema}.{node.alias}" if node.resource_type == "test" else None
     stored = stored_failures or bool(getattr(node.config, "store_failures", None))
-    with_rows = stored and status in {NodeStatus.FAIL, NodeStatus.WARN}
+    with_rows = stored and status in NODE_WITH_ROWS
     return NodeResult(
         unique_id=node.unique_id,
         name=node.name,

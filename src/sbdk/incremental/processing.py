@@ -6,13 +6,12 @@ processed model over each batch of them (`dbt run --select tag:<source>__<stream
 batch's files as a var), and advance the cursor only after the batch succeeded. A batch is
 as many files as fit in `batch_rows` rows (and `batch_size` files, when set): each dbt
 invocation costs ~0.4 s whatever it reads, so a catch-up on a year of daily files is a few
-batches, not a hundred. A failed
-batch leaves the cursor where it was; the next run processes the batch again, and
-delete+insert on the unique key makes that idempotent. A failed stream does not stop the
-others: each processed model reads only its own stream's files. Then the models downstream
-of every stream that changed are rebuilt (`dbt run --select tag:<tag>+`) and tested (`dbt
-test`); the streams stay "downstream pending" until both succeed, so a run after a failure
-rebuilds them.
+batches, not a hundred. A failed batch leaves the cursor where it was; the next run
+processes the batch again, and delete+insert on the unique key makes that idempotent. A
+failed stream does not stop the others: each processed model reads only its own stream's
+files. Then the models downstream of every stream that changed are rebuilt (`dbt run
+--select tag:<tag>+`) and tested (`dbt test`); the streams stay "downstream pending" until
+both succeed, so a run after a failure rebuilds them.
 
 A full refresh rebuilds every processed table from all landed files *aside*, under
 `<model>__refresh`, and swaps the new tables in, with the cursors that describe them, in one
