@@ -109,12 +109,29 @@ class StageMeasurements:
 
 
 @dataclass
+class BareDbt:
+    """dbt's own cost of a run and a test invocation over as many nodes as sbdk's, in a bare
+    project where every model is `select 1` and every test finds nothing in one row."""
+
+    models: int
+    tests: int
+    threads: int
+    run_seconds: float  # `dbt run`, best of the repeats, the manifest parsed beforehand
+    test_seconds: float  # `dbt test`, likewise
+
+    @property
+    def seconds(self) -> float:
+        return self.run_seconds + self.test_seconds
+
+
+@dataclass
 class SizeResult:
     name: str
     users: int
     cli_runs: list[CliRun]
     stages: StageMeasurements
     test_runs: list[CliRun] = field(default_factory=list)  # `sbdk test` after the runs
+    bare_dbt: BareDbt | None = None  # at the default size
 
 
 @dataclass
@@ -268,6 +285,60 @@ def measure_stages(project: str, users: int, scratch: str, repeat: int) -> Stage
         direct_insert_seconds=direct_seconds,
         replay=replay,
     )
+
+
+def time_bare_dbt(scratch: str, models: int, tests: int, threads: int, repeat: int) -> BareDbt:
+    """dbt alone over `models` view models and `tests` data tests of trivial SQL, with sbdk's
+    flags, threads and manifest reuse: what dbt-core costs per node however fast the SQL is."""
+    from dbt.cli.main import dbtRunner
+
+    root = Path(scratch) / "bare_dbt"
+    write_bare_dbt_project(root, models, tests, threads)
+    common = [
+        "--project-dir", str(root), "--profiles-dir", str(root), "--threads", str(threads),
+        "--log-level", "none", "--log-level-file", "info", "--no-use-colors",
+        "--no-version-check",
+    ]  # fmt: skip
+    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    manifest = dbtRunner().invoke(["parse", *common, "--no-write-json"]).result
+    runner = dbtRunner(manifest=manifest)
+
+    def invoke(command: str) -> None:
+        outcome = runner.invoke([command, *common])
+        if not outcome.success:
+            raise BenchmarkError(f"dbt {command} failed in the bare project {root}")
+
+    invoke("run")  # the warehouse and the tables the tests read
+    run_seconds, _ = best_of(repeat, lambda: invoke("run"))
+    test_seconds, _ = best_of(repeat, lambda: invoke("test"))
+    return BareDbt(models, tests, threads, run_seconds, test_seconds)
+
+
+def write_bare_dbt_project(root: Path, models: int, tests: int, threads: int) -> None:
+    """`models` models: `wide` (a table of one row, a column per two tests) and views of
+    `select 1`; `tests` tests: not_null and unique on wide's columns."""
+    (root / "models").mkdir(parents=True, exist_ok=True)
+    (root / "dbt_project.yml").write_text(
+        "name: bare\nversion: '1.0'\nprofile: bare\n", encoding="utf-8"
+    )
+    (root / "profiles.yml").write_text(
+        "bare:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+        f"      path: {root / 'bare.duckdb'}\n      threads: {threads}\n",
+        encoding="utf-8",
+    )
+    columns = [f"c{number}" for number in range((tests + 1) // 2)]
+    (root / "models" / "wide.sql").write_text(
+        "{{ config(materialized='table') }}\nselect "
+        + ", ".join(f"{n} as {c}" for n, c in enumerate(columns)),
+        encoding="utf-8",
+    )
+    for number in range(models - 1):
+        (root / "models" / f"view_{number}.sql").write_text("select 1 as id", encoding="utf-8")
+    lines = ["version: 2", "models:", "  - name: wide", "    columns:"]
+    for number, column in enumerate(columns):
+        kinds = ["not_null", "unique"][: tests - 2 * number]  # the last column may have one
+        lines += [f"      - name: {column}", f"        data_tests: [{', '.join(kinds)}]"]
+    (root / "models" / "wide.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def measure_memory(project: str, users: int, runs: int) -> list[MemoryRun]:

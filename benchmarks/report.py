@@ -196,7 +196,30 @@ def check_default_run(size: SizeResult, results: Results) -> list[Check]:
         wall = statistics.median(run.wall_seconds for run in size.test_runs)
         test_floor = test_floor_seconds(size, results)
         checks.append(check("default `sbdk test` (median)", MAX_TEST_RATIO, wall, test_floor))
-    return checks
+    return checks + dbt_bounds(size, results)
+
+
+def dbt_bounds(size: SizeResult, results: Results) -> list[Check]:
+    """Not targets: each command's floor plus what dbt-core alone costs over as many nodes
+    (bare_dbt), the least the command could take while its models and tests run in dbt."""
+    bare = size.bare_dbt
+    if bare is None:
+        return []
+    nodes = f"{bare.models} models and {bare.tests} tests"
+    run_floor, test_floor = run_floor_seconds(size, results), test_floor_seconds(size, results)
+    bounds = [
+        ("`sbdk run`", run_floor, bare.seconds, f"dbt run + test over {nodes}"),
+        ("`sbdk test`", test_floor, bare.test_seconds, f"dbt test over {bare.tests} tests"),
+    ]
+    return [
+        Check(
+            f"for reference, not a target: {command}'s floor + dbt-core alone ({what} of "
+            "trivial SQL, parse excluded)",
+            f"{ratio((floor + dbt) / floor)} ({seconds(floor + dbt)} vs {seconds(floor)})",
+            None,
+        )
+        for command, floor, dbt, what in bounds
+    ]
 
 
 def check_large_run(size: SizeResult) -> list[Check]:
@@ -450,10 +473,29 @@ def render_dbt(results: Results) -> list[str]:
             "each test as `select count(*) from (<sql>)`. The last column times storing every "
             "test's rows as a table instead (dbt's `store_failures`; sbdk now stores only the "
             "failing tests' rows).",
+            *render_bare_dbt(results),
             "",
             *render_models(smallest_and_largest(results)[1]),
         ]
     return lines
+
+
+def render_bare_dbt(results: Results) -> list[str]:
+    size = next((size for size in results.sizes if size.bare_dbt is not None), None)
+    if size is None:
+        return []
+    bare = size.bare_dbt
+    per_test = bare.test_seconds / bare.tests * 1000 if bare.tests else 0.0
+    return [
+        "",
+        f"dbt-core alone, at {bare.threads} threads: a bare project with as many nodes "
+        f"({bare.models} models, {bare.tests} not_null/unique tests on a one-row table, SQL that "
+        f"costs nothing), its manifest parsed beforehand, takes {seconds(bare.run_seconds)} for "
+        f"`dbt run` and {seconds(bare.test_seconds)} for `dbt test` ({per_test:.0f} ms per test "
+        f"node), best of the repeats; at {size.name} sbdk's dbt run + test take "
+        f"{seconds(size.stages.stage_seconds[BUILD])}. Whatever sbdk does, running these nodes "
+        "in dbt costs at least that much.",
+    ]
 
 
 def render_models(size: SizeResult) -> list[str]:

@@ -23,7 +23,10 @@ afterwards unless --keep):
    - the dlt load again (warm) vs `CREATE TABLE raw.x AS SELECT * FROM arrow_table` into a
      fresh DuckDB file;
    - dbt (run + test) vs the compiled SQL of its models and data tests run directly with
-     DuckDB, on a copy of the warehouse taken when dbt started.
+     DuckDB, on a copy of the warehouse taken when dbt started;
+   - at the default size, dbt alone over as many models and tests of trivial SQL (a bare
+     project, the same threads and flags, the manifest parsed beforehand): what dbt-core
+     costs per node however fast the SQL is.
 Then RSS after each of --memory-runs `run()`s of one Workspace in one process (default size),
 and the start-up of Python and of the big imports.
 
@@ -65,6 +68,7 @@ from measure import (
     measure_memory,
     measure_stages,
     run_cli,
+    time_bare_dbt,
     time_faker_loop,
     time_imports,
 )
@@ -175,7 +179,13 @@ def benchmark_size(name: str, users: int, args: argparse.Namespace) -> SizeResul
         log(f"{name}: the stages in process, and their lower bounds")
         scratch = str(root / "scratch")
         stages = in_fresh_process(measure_stages, str(project), users, scratch, args.repeat)
-        return SizeResult(name, users, cli_runs, stages, test_runs)
+        bare_dbt = None
+        if name == DEFAULT_SIZE:
+            log(f"{name}: dbt alone over as many nodes of trivial SQL")
+            models, tests = stages.dbt_nodes.get("model", 0), stages.dbt_nodes.get("test", 0)
+            threads = dbt_threads(project)
+            bare_dbt = in_fresh_process(time_bare_dbt, scratch, models, tests, threads, args.repeat)
+        return SizeResult(name, users, cli_runs, stages, test_runs, bare_dbt)
 
 
 def benchmark_memory(args: argparse.Namespace) -> list[MemoryRun]:
@@ -203,6 +213,12 @@ def scaffold(target: Path) -> Path:
     from sbdk.project import scaffold_project
 
     return scaffold_project(target, name="bench").root
+
+
+def dbt_threads(project: Path) -> int:
+    from sbdk.config import load_settings
+
+    return load_settings(project, {}).config.dbt.threads
 
 
 def in_fresh_process(function: Callable, *args):
