@@ -326,7 +326,7 @@ def write_bare_dbt_project(root: Path, models: int, tests: int, threads: int) ->
         f"      path: {root / 'bare.duckdb'}\n      threads: {threads}\n",
         encoding="utf-8",
     )
-    columns = [f"c{number}" for number in range((tests + 1) // 2)]
+    columns = [f"c{number}" for number in range(max(1, (tests + 1) // 2))]
     (root / "models" / "wide.sql").write_text(
         "{{ config(materialized='table') }}\nselect "
         + ", ".join(f"{n} as {c}" for n, c in enumerate(columns)),
