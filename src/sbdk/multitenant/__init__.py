@@ -5,4 +5,6 @@ the fingerprint of their physical schema into shared master models, then isolate
     fingerprint.py the source_schema_hash of a set of (column, type) pairs
     blueprints.py  the registry of fingerprints -> connector object -> master model, and routing
     connectors.py  the connector catalogue (supported_connectors.yaml), validated
+    tenants.py     the tenants file (tenants.yaml), validated against the catalogue
+    yaml_files.py  reading those files, a mistake as one line naming file and key
 """

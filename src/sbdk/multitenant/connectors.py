@@ -7,7 +7,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -19,6 +18,7 @@ from pydantic import (
 
 from sbdk.errors import SbdkError
 from sbdk.multitenant.contracts import CONTRACTS, contract_id
+from sbdk.multitenant.yaml_files import first_error, read_yaml
 
 CATALOGUE_FILE = "supported_connectors.yaml"
 # Connector and object names become parts of SQL identifiers (raw tables, model names).
@@ -79,23 +79,8 @@ class Catalogue(BaseModel):
 
 def load_catalogue(path: Path) -> Catalogue:
     """The catalogue in `path`, or SbdkError with one line naming the file and the key."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise SbdkError(f"cannot read {path}: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise SbdkError(f"{path.name}{where}: not valid YAML") from None
+    data = read_yaml(path)
     try:
         return Catalogue.model_validate(data)
     except ValidationError as error:
         raise SbdkError(f"{path.name}: {first_error(error)}") from None
-
-
-def first_error(error: ValidationError) -> str:
-    """`key.path: message` of pydantic's first error, as one line."""
-    detail = error.errors()[0]
-    where = ".".join(str(part) for part in detail["loc"])
-    message = detail["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message

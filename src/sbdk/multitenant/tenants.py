@@ -9,7 +9,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -20,7 +19,8 @@ from pydantic import (
 )
 
 from sbdk.errors import SbdkError
-from sbdk.multitenant.connectors import Catalogue, Domain, first_error
+from sbdk.multitenant.connectors import Catalogue, Domain
+from sbdk.multitenant.yaml_files import first_error, read_yaml
 
 TENANTS_FILE = "tenants.yaml"
 MAX_MOCK_DAYS = 3 * 366
@@ -109,14 +109,7 @@ class Tenants(_Strict):
 
 def load_tenants(path: Path, catalogue: Catalogue) -> Tenants:
     """The tenants in `path`, checked against `catalogue`; SbdkError naming file and key."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise SbdkError(f"cannot read {path}: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise SbdkError(f"{path.name}{where}: not valid YAML") from None
+    data = read_yaml(path)
     try:
         return Tenants.model_validate(with_domain_mocks(data, catalogue))
     except (ValidationError, _Invalid) as error:

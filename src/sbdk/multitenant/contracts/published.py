@@ -20,13 +20,14 @@ PUBLISHED_FILE = "published.json"
 
 def current() -> dict[str, dict]:
     """contract id -> {source_schema_hash, columns} of every declared contract."""
-    return {
-        contract_id(key): {
-            "source_schema_hash": schema_hash(contract.columns()),
-            "columns": dict(canonical_columns(contract.columns())),
+    entries = {}
+    for key, contract in sorted(CONTRACTS.items()):
+        columns = contract.columns()
+        entries[contract_id(key)] = {
+            "source_schema_hash": schema_hash(columns),
+            "columns": dict(canonical_columns(columns)),
         }
-        for key, contract in sorted(CONTRACTS.items())
-    }
+    return entries
 
 
 def committed() -> dict[str, dict]:
