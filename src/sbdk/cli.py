@@ -12,6 +12,7 @@ import typer
 from sbdk import __version__
 from sbdk.errors import SbdkError
 from sbdk.orchestration import interrupts
+from sbdk.project_templates import template_help
 
 app = typer.Typer(
     name="sbdk",
@@ -115,12 +116,40 @@ def init(
             help="Write into a non-empty directory, overwriting files the template provides.",
         ),
     ] = False,
+    template: Annotated[
+        str,
+        typer.Option(
+            "--template",
+            "-t",
+            help=f"The project template. {template_help()}.",
+        ),
+    ] = "default",
 ) -> None:
     """Scaffold a project: sbdk.toml, a dbt project and an empty DuckDB warehouse."""
     from sbdk import console
     from sbdk.project import scaffold_project
 
-    console.render_scaffold(scaffold_project(directory, name=name, force=force), Path.cwd())
+    result = scaffold_project(directory, name=name, force=force, template=template)
+    console.render_scaffold(result, Path.cwd())
+
+
+@app.command()
+@handle_errors
+def onboard(
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Regenerate files you edited, too (your edits are lost)."),
+    ] = False,
+    project: ProjectOption = None,
+) -> None:
+    """Multi-tenant template: generate the dbt files of every tenant in tenants.yaml.
+
+    Idempotent; a file you edited is kept (and reported) unless --force; the files of a
+    removed source or tenant are removed."""
+    from sbdk import console
+    from sbdk.multitenant.onboarding import onboard_project
+
+    console.render_onboarding(onboard_project(_settings(project), force=force), Path.cwd())
 
 
 @app.command()
@@ -250,6 +279,49 @@ def history(
             console.render_run_details(run_history.find_run(settings.warehouse_path, run_id))
     except WarehouseLocked as error:
         raise explain_locked_warehouse(settings.state_dir, error, "`sbdk history`") from None
+
+
+tenant_app = typer.Typer(
+    help="Multi-tenant template: the platform's tenants.", no_args_is_help=True
+)
+registry_app = typer.Typer(
+    help="Multi-tenant template: the connector blueprints registry.", no_args_is_help=True
+)
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(registry_app, name="registry")
+
+
+@tenant_app.command("add")
+@handle_errors
+def tenant_add(
+    slug: Annotated[str, typer.Argument(help="The tenant's slug: lowercase letters, digits, _.")],
+    sources: Annotated[
+        list[str],
+        typer.Option("--source", "-s", help="A connector to enable (repeatable).", min=1),
+    ],
+    display_name: Annotated[
+        str | None,
+        typer.Option("--name", help="Display name (default: from the slug).", show_default=False),
+    ] = None,
+    project: ProjectOption = None,
+) -> None:
+    """Add a tenant with its sources to tenants.yaml, then onboard it."""
+    from sbdk import console
+    from sbdk.multitenant.tenant_admin import add_tenant
+
+    console.render_onboarding(
+        add_tenant(_settings(project), slug, sources, display_name), Path.cwd()
+    )
+
+
+@registry_app.command("init")
+@handle_errors
+def registry_init(project: ProjectOption = None) -> None:
+    """Register the blueprint of every landing contract (a run does it when one is missing)."""
+    from sbdk import console
+    from sbdk.multitenant.registry import init_project_registry
+
+    console.render_registry(init_project_registry(_settings(project)))
 
 
 def _finish(job, title: str) -> None:

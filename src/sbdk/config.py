@@ -28,9 +28,9 @@ from pydantic import (
 
 from sbdk.dbt_vars import validate_dbt_vars
 from sbdk.errors import SbdkError
+from sbdk.project_templates import DBT_DIR, TemplateName
 
 CONFIG_FILE = "sbdk.toml"
-DBT_DIR = "dbt"
 STATE_DIR = ".sbdk"
 STREAMS_DIR = "streams"
 ENV_PREFIX = "SBDK_"
@@ -51,6 +51,10 @@ WAREHOUSE_SCHEMAS = {
     "processed",
     "sbdk_state",
     "observability",
+    # The multitenant template's.
+    "registry",
+    "master",
+    "platform",
 }
 # dbt puts every project's name into its Jinja context (for `<project>.<macro>()`), so a
 # project named like a context name (`ref`, `source`, `var`, `this`, ...) shadows it and
@@ -120,6 +124,10 @@ class _Section(BaseModel):
 
 class ProjectSection(_Section):
     name: str = "sbdk_project"
+    template: TemplateName = Field(
+        "default",
+        description="The template the project was scaffolded from (sbdk init --template).",
+    )
 
     @field_validator("name")
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import string
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -30,6 +31,12 @@ from sbdk.orchestration.summary import IncrementalSummary, RunSummary
 from sbdk.project import ScaffoldResult
 from sbdk.statuses import NODE_FAILING, NodeStatus, RunStatus, StepStatus
 from sbdk.transform import DbtResult, NodeProgress, NodeResult
+
+if TYPE_CHECKING:
+    from sbdk.multitenant.onboarding import OnboardResult
+    from sbdk.multitenant.registry import RegistryResult
+
+MAX_RAW_TABLES_SHOWN = 8  # more (a multi-tenant platform's) are summed up in one line
 
 
 class Markup(str):
@@ -185,8 +192,48 @@ def render_scaffold(result: ScaffoldResult, cwd: Path) -> None:
     console.print("\nNext:")
     if str(shown) != ".":
         console.print(f"  cd {shown}")
+    if result.template == "multitenant":
+        console.print("  sbdk run     # land every tenant's sources, route them, build and test")
+        console.print("  sbdk test    # run the data tests")
+        console.print("  edit tenants.yaml, then `sbdk onboard` (or just `sbdk run`)")
+        return
     console.print("  sbdk run     # generate, load and build the warehouse")
     console.print("  sbdk test    # run the data tests")
+
+
+def render_onboarding(result: OnboardResult, cwd: Path) -> None:
+    """What onboarding wrote, removed and kept."""
+
+    def shown(path: Path) -> str:
+        try:
+            return str(path.relative_to(cwd.resolve()))
+        except ValueError:
+            return str(path)
+
+    if not result.changed and not result.kept_edited and not result.kept_orphans:
+        console.print(
+            markup("[green]✓[/] Onboarding is up to date ({} generated files)",
+                   len(result.unchanged))
+        )  # fmt: skip
+        return
+    console.print(
+        markup("[green]✓[/] Onboarded: {} files written, {} removed, {} unchanged",
+               len(result.written), len(result.removed), len(result.unchanged))
+    )  # fmt: skip
+    for path in result.kept_edited:
+        console.print(markup("  [yellow]kept[/] {} (edited; --force regenerates it)", shown(path)))
+    for path in result.kept_orphans:
+        console.print(
+            markup("  [yellow]kept[/] {} (edited, but its source or tenant is gone: "
+                   "remove it by hand)", shown(path))
+        )  # fmt: skip
+
+
+def render_registry(result: RegistryResult) -> None:
+    console.print(
+        markup("[green]✓[/] {} connector blueprints registered ({} new)",
+               result.blueprints, result.added)
+    )  # fmt: skip
 
 
 def render_run_summary(summary: RunSummary, target: Console | None = None) -> None:
@@ -200,7 +247,14 @@ def render_run_summary(summary: RunSummary, target: Console | None = None) -> No
     table.add_row(
         "run", markup("{}  [{}]{}[/]", summary.run_id, style, summary.status.replace("_", " "))
     )
-    for name, rows in summary.raw_rows.items():
+    if len(summary.raw_rows) > MAX_RAW_TABLES_SHOWN:
+        table.add_row(
+            "raw",
+            f"{sum(summary.raw_rows.values()):,} rows in {len(summary.raw_rows)} tables",
+        )
+    for name, rows in (
+        summary.raw_rows.items() if len(summary.raw_rows) <= MAX_RAW_TABLES_SHOWN else ()
+    ):
         table.add_row(f"raw.{name}", f"{rows:,} rows")
     if summary.incremental is not None:
         _add_incremental_rows(table, summary.incremental)

@@ -20,8 +20,10 @@ from sbdk.orchestration.graph import Step, StepResult, run_steps
 from sbdk.orchestration.jobs import RECORD, Job, RunOptions
 from sbdk.orchestration.jobs import full as full_job
 from sbdk.orchestration.jobs import incremental as incremental_job
+from sbdk.orchestration.jobs import multitenant as multitenant_job
 from sbdk.orchestration.jobs import test as test_job
 from sbdk.orchestration.summary import RunSummary, run_record
+from sbdk.project_templates import MULTITENANT
 from sbdk.statuses import StepStatus
 from sbdk.transform import DbtProject, NodeProgress, dbt_log_path
 
@@ -76,6 +78,13 @@ class Workspace:
     def run(self, options: RunOptions | None = None) -> RunSummary:
         """`sbdk run`: the full or the incremental job (see orchestration/jobs/), recorded."""
         options = options or RunOptions()
+        if self.settings.config.project.template == MULTITENANT:
+            if options.incremental or options.full_refresh:
+                raise SbdkError(
+                    "the multitenant template has no incremental mode: every run lands and "
+                    "routes the tenants' sources again, and the master models merge them"
+                )
+            return self.execute(multitenant_job.job, options)
         incremental = (
             self.settings.config.incremental.enabled
             if options.incremental is None

@@ -12,7 +12,9 @@ from sbdk.errors import SbdkError
 from sbdk.multitenant.connectors import CATALOGUE_FILE, Domain, load_catalogue
 from sbdk.multitenant.contracts import CONTRACTS
 
-BUNDLED = Path(str(resources.files("sbdk") / "templates" / "multitenant" / CATALOGUE_FILE))
+BUNDLED = Path(
+    str(resources.files("sbdk") / "templates" / "multitenant" / "project" / CATALOGUE_FILE)
+)
 
 
 def test_the_bundled_catalogue_has_every_connector_and_every_contract_once():

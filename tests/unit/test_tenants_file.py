@@ -12,7 +12,7 @@ from sbdk.errors import SbdkError
 from sbdk.multitenant.connectors import CATALOGUE_FILE, load_catalogue
 from sbdk.multitenant.tenants import TENANTS_FILE, PaidAdsMock, load_tenants
 
-TEMPLATE = Path(str(resources.files("sbdk") / "templates" / "multitenant"))
+TEMPLATE = Path(str(resources.files("sbdk") / "templates" / "multitenant" / "project"))
 CATALOGUE = load_catalogue(TEMPLATE / CATALOGUE_FILE)
 
 

@@ -18,6 +18,7 @@ from pydantic import (
 
 from sbdk.errors import SbdkError
 from sbdk.multitenant.contracts import CONTRACTS, contract_id
+from sbdk.multitenant.contracts.base import LandingContract
 from sbdk.multitenant.yaml_files import first_error, read_yaml
 
 CATALOGUE_FILE = "supported_connectors.yaml"
@@ -70,6 +71,9 @@ class Connector(BaseModel):
 
     def master_model(self, object_name: str) -> str:
         return f"platform_mm__{self.master_model_id}_{object_name}"
+
+    def contract(self, object_name: str) -> type[LandingContract]:
+        return CONTRACTS[(self.api, self.version, object_name)]
 
 
 class Catalogue(BaseModel):

@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializeAsAny,
     StringConstraints,
     ValidationError,
     model_validator,
@@ -88,7 +89,7 @@ class ObjectLogic(_Strict):
 
 
 class TenantSource(_Strict):
-    mock: MockWindow
+    mock: SerializeAsAny[MockWindow]  # the domain's mock model, with its volumes
     logic: dict[str, ObjectLogic] = Field(default_factory=dict)
 
 

@@ -11,6 +11,7 @@ from sbdk.incremental.processing import MODE_VARS
 from sbdk.orchestration.graph import Step
 from sbdk.orchestration.jobs import TEST, TEST_COMMAND, Job, RunOptions
 from sbdk.orchestration.jobs.dbt_steps import checked, describe_dbt
+from sbdk.project_templates import MULTITENANT
 
 if TYPE_CHECKING:
     from sbdk.workspace import Workspace
@@ -23,7 +24,12 @@ def job(workspace: Workspace, options: RunOptions, run_id: str) -> Job:
     incremental, select = options.incremental, options.select
     asked = None if incremental is None else (INCREMENTAL if incremental else FULL)
     mode = build_mode.mode_to_test(path, asked)
-    raw_rows = warehouse.raw_row_counts(path) if mode == FULL else {}
+    if workspace.settings.config.project.template == MULTITENANT:
+        from sbdk.orchestration.jobs.multitenant import landed_rows
+
+        raw_rows = landed_rows(workspace)
+    else:
+        raw_rows = warehouse.raw_row_counts(path) if mode == FULL else {}
     variables = MODE_VARS if mode == INCREMENTAL else None
 
     def test():
