@@ -12,7 +12,7 @@ import typer
 from sbdk import __version__
 from sbdk.errors import SbdkError
 from sbdk.orchestration import interrupts
-from sbdk.project_templates import template_help
+from sbdk.project_templates import MULTITENANT, template_help
 
 app = typer.Typer(
     name="sbdk",
@@ -226,6 +226,11 @@ def run(
         sensor_poll_seconds=poll_interval,
     )
     workspace = _workspace(project, flags)
+    if workspace.settings.config.project.template == MULTITENANT and (users or events_per_user):
+        raise SbdkError(
+            "--users and --events-per-user size the default template's data; a multi-tenant "
+            "project's mock volumes are in tenants.yaml"
+        )
     _finish(lambda: workspace.run(options), "sbdk run")
 
 

@@ -251,6 +251,24 @@ def test_a_mistake_in_tenants_yaml_is_one_line_and_writes_nothing(scaffolded, tm
     assert _snapshot(root) == before
 
 
+def test_a_mistake_in_the_catalogue_or_a_flag_of_the_default_template_is_one_line(
+    scaffolded, tmp_path
+):
+    root = tmp_path / "agency"
+    shutil.copytree(scaffolded, root)
+    catalogue = root / "supported_connectors.yaml"
+    catalogue.write_text(catalogue.read_text().replace("ad_stats:", "ad_statistics:"))
+    before = _snapshot(root)
+    failed = sbdk("run", cwd=root)
+    assert failed.code == 1 and len(failed.output.strip().splitlines()) == 1, failed.output
+    assert "supported_connectors.yaml: connectors.google_ads: objects.ad_statistics" in (
+        failed.output
+    )
+    assert _snapshot(root) == before
+    sized = sbdk("run", "--users", "10", cwd=scaffolded)
+    assert sized.code == 1 and "mock volumes are in tenants.yaml" in sized.output
+
+
 def test_tenant_add_refuses_a_paused_tenant_and_an_unknown_connector(scaffolded, tmp_path):
     root = tmp_path / "agency"
     shutil.copytree(scaffolded, root)
