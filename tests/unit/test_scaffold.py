@@ -44,3 +44,31 @@ def test_init_where_no_directory_can_be_made_is_one_line(tmp_path):
     assert str(raised.value) == (
         f"cannot write the project into {tmp_path / 'a_file' / 'shop'}: Not a directory"
     )
+
+
+def test_every_templates_folders_ship_with_the_package():
+    from importlib import resources
+
+    from sbdk.project_templates import TEMPLATES
+
+    templates = resources.files("sbdk") / "templates"
+    for template in TEMPLATES.values():
+        for layer in template.layers:
+            assert (templates / layer.source).is_dir() or (templates / layer.source).is_file(), (
+                template.name,
+                layer.source,
+            )
+
+
+def test_an_unknown_template_is_refused_before_anything_is_written(tmp_path):
+    with pytest.raises(SbdkError, match="unknown template 'jaffle' \\(templates: default, multi"):
+        scaffold_project(tmp_path / "shop", template="jaffle")
+    assert not (tmp_path / "shop").exists()
+
+
+def test_the_multitenant_template_scaffolds_its_config_and_the_shared_recorder(tmp_path):
+    root = scaffold_project(tmp_path / "agency", template="multitenant").root
+    assert 'template = "multitenant"' in (root / "sbdk.toml").read_text()
+    assert (root / "tenants.yaml").is_file() and (root / "supported_connectors.yaml").is_file()
+    assert (root / "dbt/macros/observability/record_dbt_invocation.sql").is_file()
+    assert not (root / "dbt/models/marts").exists()
