@@ -302,7 +302,7 @@ def tenant_add(
     slug: Annotated[str, typer.Argument(help="The tenant's slug: lowercase letters, digits, _.")],
     sources: Annotated[
         list[str],
-        typer.Option("--source", "-s", help="A connector to enable (repeatable).", min=1),
+        typer.Option("--source", "-s", help="A connector to enable (repeatable)."),
     ],
     display_name: Annotated[
         str | None,
