@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -154,6 +155,32 @@ def test_plain_dbt_build_works_inside_the_project(built_project, tmp_path):
     assert completed.returncode == 0, completed.stdout[-3000:]
     assert "ERROR=0" in completed.stdout
     assert scalar(project, "select count(*) from marts.user_metrics") == 1500
+
+
+@pytest.mark.parametrize("where", ["the dbt project", "another directory"])
+def test_plain_dbt_finds_the_warehouse_wherever_it_starts(built_project, tmp_path, where):
+    """Editors and runners start dbt in the dbt project's own folder, or elsewhere with
+    absolute paths; the profile must find the sbdk project's warehouse from there and never
+    create an empty one elsewhere."""
+    project = tmp_path / "copy"
+    shutil.copytree(built_project.root, project, ignore=shutil.ignore_patterns("target", "logs"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    dbt = Path(sys.executable).with_name("dbt")
+    if where == "the dbt project":
+        cwd, paths = project / "dbt", []
+    else:
+        cwd, paths = elsewhere, ["--project-dir", str(project / "dbt"),
+                                 "--profiles-dir", str(project / "dbt")]  # fmt: skip
+    completed = subprocess.run(
+        [str(dbt), "run", "--select", "stg_users", *paths],
+        cwd=cwd, capture_output=True, text=True, timeout=600,
+        env={k: v for k, v in os.environ.items() if k != "SBDK_WAREHOUSE_PATH"},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert "PASS=" in completed.stdout and "ERROR=0" in completed.stdout
+    warehouses = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.duckdb"))
+    assert warehouses == ["copy/data/warehouse.duckdb"]
 
 
 def test_dlt_and_dbt_write_nothing_outside_the_project(built_project):

@@ -157,3 +157,35 @@ def test_a_model_breaking_its_contract_fails_the_build(built_project, tmp_path):
     assert result.code == 1
     assert "enforced contract" in result.output and "item_count" in result.output
     assert "Traceback" not in result.output
+
+
+# Money columns of marts and analytics: amounts, revenues, averages and per-unit values.
+MONEY = (
+    "amount", "revenue", "spent", "price", "avg_order_value", "min_order_value",
+    "max_order_value", "revenue_per", "daily_customer_value",
+)  # fmt: skip
+
+
+def test_money_is_decimal_and_rates_are_rounded_in_marts_and_analytics(built_project):
+    columns = query(
+        built_project.root,
+        "select table_schema, table_name, column_name, data_type from information_schema.columns "
+        "where table_schema in ('marts', 'analytics')",
+    )
+    money = [
+        c for c in columns
+        if any(word in c[2] for word in MONEY) and c[3] not in ("VARCHAR", "BOOLEAN")
+        and "_pct" not in c[2]
+    ]  # fmt: skip
+    assert len(money) > 20
+    not_decimal = [c for c in money if not c[3].startswith("DECIMAL")]
+    assert not_decimal == []
+    rates = [c for c in columns if c[3] == "DOUBLE" and (c[2].endswith("_pct") or "rate" in c[2])]
+    assert len(rates) >= 6
+    for schema, table, column, _ in rates:
+        digits = 4 if column.endswith("_rate") else 2
+        unrounded = scalar(
+            built_project.root,
+            f"select count(*) from {schema}.{table} where {column} <> round({column}, {digits})",
+        )
+        assert unrounded == 0, f"{schema}.{table}.{column}"

@@ -70,7 +70,7 @@ select
     -- Orders (valid)
     customers.total_orders,
     customers.total_spent,
-    coalesce(customers.total_spent::double / nullif(customers.total_orders, 0), 0)
+    {{ sbdk_money("coalesce(customers.total_spent / nullif(customers.total_orders, 0), 0)") }}
         as avg_order_value,
     customers.first_order_date,
     customers.last_order_date,

@@ -11,7 +11,8 @@ select
     items.quantity,
     items.unit_price,
     items.line_amount,
-    items.line_amount::double / nullif(orders.order_amount, 0) * 100 as share_of_order_pct,
+    {{ sbdk_rounded("items.line_amount::double / nullif(orders.order_amount, 0) * 100") }}
+        as share_of_order_pct,
 
     -- Order
     items.ordered_at,

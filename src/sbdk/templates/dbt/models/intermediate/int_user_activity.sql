@@ -82,11 +82,14 @@ select
     total_sessions,
 
     -- Engagement calculations
-    coalesce(total_events::double / nullif(active_days, 0), 0) as avg_events_per_active_day,
-    coalesce(total_events::double / nullif(total_sessions, 0), 0) as avg_events_per_session,
+    {{ sbdk_rounded("coalesce(total_events::double / nullif(active_days, 0), 0)") }}
+        as avg_events_per_active_day,
+    {{ sbdk_rounded("coalesce(total_events::double / nullif(total_sessions, 0), 0)") }}
+        as avg_events_per_session,
 
     -- Conversion metrics
-    coalesce(purchase_events::double / nullif(pageviews, 0), 0) as purchase_conversion_rate,
+    {{ sbdk_rounded("coalesce(purchase_events::double / nullif(pageviews, 0), 0)", 4) }}
+        as purchase_conversion_rate,
 
     -- Lifecycle metrics
     first_event_at,

@@ -20,7 +20,7 @@ cohort_metrics as (
         count(distinct user_id) as cohort_size,
         count(distinct case when total_orders > 0 then user_id end) as buyers_in_cohort,
         sum(total_revenue) as cohort_revenue,
-        avg(total_revenue) as avg_revenue_per_user,
+        {{ sbdk_money("avg(total_revenue)") }} as avg_revenue_per_user,
 
         -- Retention by lifecycle stage
         count(distinct case when user_lifecycle_stage = 'active' then user_id end) as active_users,
@@ -28,7 +28,7 @@ cohort_metrics as (
         count(distinct case when user_lifecycle_stage = 'dormant' then user_id end) as dormant_users,
 
         -- Age cohort analysis
-        avg(customer_age_days) as avg_customer_age_days,
+        {{ sbdk_rounded("avg(customer_age_days)") }} as avg_customer_age_days,
         percentile_cont(0.5) within group (order by customer_age_days) as median_customer_age_days
     from cohort_base
     group by cohort_month
@@ -43,18 +43,20 @@ select
     avg_revenue_per_user,
 
     -- Conversion rates
-    coalesce(buyers_in_cohort::double / nullif(cohort_size, 0) * 100, 0) as buyer_conversion_rate_pct,
+    {{ sbdk_rounded("coalesce(buyers_in_cohort::double / nullif(cohort_size, 0) * 100, 0)") }}
+        as buyer_conversion_rate_pct,
 
     -- Retention rates
     active_users,
     engaged_users,
     dormant_users,
-    coalesce(active_users::double / nullif(cohort_size, 0) * 100, 0) as active_retention_rate_pct,
-    coalesce((active_users + engaged_users)::double / nullif(cohort_size, 0) * 100, 0)
+    {{ sbdk_rounded("coalesce(active_users::double / nullif(cohort_size, 0) * 100, 0)") }}
+        as active_retention_rate_pct,
+    {{ sbdk_rounded("coalesce((active_users + engaged_users)::double / nullif(cohort_size, 0) * 100, 0)") }}
         as engaged_retention_rate_pct,
 
     -- Revenue metrics
-    coalesce(cohort_revenue::double / nullif(buyers_in_cohort, 0), 0) as avg_revenue_per_buyer,
+    {{ sbdk_money("coalesce(cohort_revenue / nullif(buyers_in_cohort, 0), 0)") }} as avg_revenue_per_buyer,
 
     avg_customer_age_days,
     median_customer_age_days,

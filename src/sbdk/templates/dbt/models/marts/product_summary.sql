@@ -9,7 +9,7 @@ with category_orders as (
         count(distinct order_id) as total_orders,
         count(distinct user_id) as unique_buyers,
         sum(order_amount) as total_revenue,
-        avg(order_amount) as avg_order_value,
+        {{ sbdk_money("avg(order_amount)") }} as avg_order_value,
 
         -- Revenue analysis
         sum(case when revenue_type = 'recurring' then order_amount else 0 end) as recurring_revenue,
@@ -42,8 +42,8 @@ select
     gift_card_orders,
 
     -- Performance metrics
-    total_revenue::double / nullif(total_orders, 0) as revenue_per_order,
-    total_revenue::double / nullif(unique_buyers, 0) as revenue_per_buyer,
+    {{ sbdk_money("total_revenue / nullif(total_orders, 0)") }} as revenue_per_order,
+    {{ sbdk_money("total_revenue / nullif(unique_buyers, 0)") }} as revenue_per_buyer,
 
     current_timestamp as dbt_updated_at
 

@@ -62,15 +62,14 @@ select
     preferred_product_category,
 
     -- Combined metrics
-    coalesce(total_orders::double / nullif(pageviews, 0), 0) as overall_conversion_rate,
-    coalesce(total_revenue::double / nullif(active_days, 0), 0) as revenue_per_active_day,
+    {{ sbdk_rounded("coalesce(total_orders::double / nullif(pageviews, 0), 0)", 4) }}
+        as overall_conversion_rate,
+    {{ sbdk_money("coalesce(total_revenue / nullif(active_days, 0), 0)") }} as revenue_per_active_day,
 
     -- Customer lifetime metrics
     customer_age_days,
-    case
-        when customer_age_days > 0 then total_revenue::double / customer_age_days
-        else 0
-    end as daily_customer_value,
+    {{ sbdk_money("case when customer_age_days > 0 then total_revenue / customer_age_days else 0 end") }}
+        as daily_customer_value,
 
     -- User quality score (0-100)
     least(100,
