@@ -286,6 +286,27 @@ def history(
         raise explain_locked_warehouse(settings.state_dir, error, "`sbdk history`") from None
 
 
+@app.command()
+@handle_errors
+def docs(
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free one).")
+    ] = 8080,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the site after generating it.")
+    ] = True,
+    project: ProjectOption = None,
+) -> None:
+    """Generate dbt's documentation of the project and serve it on 127.0.0.1, offline."""
+    from sbdk import console, docs_site
+
+    folder = docs_site.generate(_settings(project))
+    if serve:
+        docs_site.serve(folder, port, console.render_docs_site)
+    else:
+        console.render_docs_folder(folder)
+
+
 tenant_app = typer.Typer(
     help="Multi-tenant template: the platform's tenants.", no_args_is_help=True
 )

@@ -33,6 +33,7 @@ from sbdk.statuses import NODE_FAILING, NodeStatus, RunStatus, StepStatus
 from sbdk.transform import DbtResult, NodeProgress, NodeResult
 
 if TYPE_CHECKING:
+    from sbdk.docs_site import DocsSite
     from sbdk.multitenant.onboarding import OnboardResult
     from sbdk.multitenant.registry import RegistryResult
 
@@ -227,6 +228,16 @@ def render_onboarding(result: OnboardResult, cwd: Path) -> None:
             markup("  [yellow]kept[/] {} (edited, but its source or tenant is gone: "
                    "remove it by hand)", shown(path))
         )  # fmt: skip
+
+
+def render_docs_site(site: DocsSite) -> None:
+    console.print(markup("[green]✓[/] dbt docs at {}", site.url))
+    console.print(markup("  lineage (without the run-history sources): {}", site.lineage_url))
+    console.print("  Ctrl-C to stop")
+
+
+def render_docs_folder(folder: Path) -> None:
+    console.print(markup("[green]✓[/] dbt docs generated in {} (index.html)", folder))
 
 
 def render_registry(result: RegistryResult) -> None:

@@ -239,6 +239,20 @@ class DbtProject:
             raise SbdkError(f"dbt could not parse the project: {reason}")
         return outcome.result
 
+    def generate_docs(self) -> Path:
+        """`dbt docs generate`: the manifest, the catalog (read from the warehouse) and dbt's
+        docs page in target/; returns that folder."""
+        args = ["docs", "generate", *self._common_args(), *self._vars_args(None)]
+        try:
+            with scoped_environment(dbt_environment(self.settings)):
+                outcome = self._dbt_runner().invoke(args)
+        finally:
+            _release_warehouse()
+        if not outcome.success:
+            reason = one_line(str(outcome.exception)) if outcome.exception else "see dbt.log"
+            raise SbdkError(f"dbt docs generate failed: {reason}")
+        return self.settings.dbt_dir / "target"
+
     def _parsed(self, variables: Mapping[str, Any]) -> Any:
         """A runner holding a manifest parsed with `variables`, reused while no file of the
         dbt project changes: loading even a partially parsed manifest costs ~0.6 s per
