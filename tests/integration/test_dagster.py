@@ -156,6 +156,19 @@ def test_full_mode_graph_has_the_raw_tables_and_every_model(full_mode):
     assert graph.asset_check_keys  # the dbt tests, as asset checks
 
 
+def test_the_reconciliations_over_several_models_are_checks_of_the_model_they_check(full_mode):
+    graph = full_mode.defs.resolve_asset_graph()
+    checks = {key.name: key.asset_key.to_user_string() for key in graph.asset_check_keys}
+    assert checks["assert_star_schema_customers_reconcile"] == "marts/dim_customers"
+    assert checks["assert_analytics_reconciles_with_star_schema"] == "analytics/analytics_orders"
+    reconciliations = {
+        path.stem for path in (full_mode.root / "dbt" / "tests").glob("assert_*.sql")
+    } - {"assert_processed_events_are_staged"}  # incremental mode only
+    assert reconciliations <= checks.keys()
+    evaluated = {check.check_name for check in check_evaluations(full_mode.result)}
+    assert reconciliations <= evaluated
+
+
 def test_materializing_everything_builds_what_sbdk_run_builds(full_mode):
     assert full_mode.result.success
     graph = full_mode.defs.resolve_asset_graph()

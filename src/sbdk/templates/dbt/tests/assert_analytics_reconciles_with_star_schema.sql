@@ -5,6 +5,7 @@
 --   analytics_customer_summary = fct_order_items of the valid orders of those customers:
 --                                items, quantity, amount
 -- Returns one row per measure that differs.
+{{ config(meta={'dagster': {'ref': {'name': 'analytics_orders'}}}) }}
 
 with customer_items as (
 

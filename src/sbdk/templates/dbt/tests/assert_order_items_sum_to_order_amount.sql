@@ -1,6 +1,7 @@
 -- Every order adds up to its items: the line amounts of fct_order_items sum to the order
 -- amount, and fct_orders' item_count and total_quantity agree with them. An order without
 -- items fails too. Returns one row per order that disagrees.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_order_items'}}}) }}
 
 with items as (
 

@@ -1,5 +1,8 @@
 -- In incremental mode late-arriving rows can break this for a day or two: warn there.
-{{ config(severity=('warn' if var('sbdk_mode', 'full') == 'incremental' else 'error')) }}
+{{ config(
+    severity=('warn' if var('sbdk_mode', 'full') == 'incremental' else 'error'),
+    meta={'dagster': {'ref': {'name': 'daily_summary'}}},
+) }}
 -- Order counts and revenue must agree across layers:
 --   raw_orders = stg_orders (all rows), and
 --   stg_orders (valid rows) = int_user_orders = user_metrics = product_summary = daily_summary.

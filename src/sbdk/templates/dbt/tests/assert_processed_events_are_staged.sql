@@ -6,6 +6,7 @@
 {{ config(
     enabled=(var('sbdk_mode', 'full') == 'incremental'),
     severity='warn',
+    meta={'dagster': {'ref': {'name': 'stg_events'}}},
 ) }}
 
 select

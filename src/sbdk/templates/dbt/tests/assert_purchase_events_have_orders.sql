@@ -1,5 +1,8 @@
 -- In incremental mode late-arriving rows can break this for a day or two: warn there.
-{{ config(severity=('warn' if var('sbdk_mode', 'full') == 'incremental' else 'error')) }}
+{{ config(
+    severity=('warn' if var('sbdk_mode', 'full') == 'incremental' else 'error'),
+    meta={'dagster': {'ref': {'name': 'stg_orders'}}},
+) }}
 -- Every purchase event has an order (joined by event_id) of the same user at the same
 -- timestamp, and every order points to a purchase event.
 -- Returns one row per broken pair.

@@ -2,6 +2,7 @@
 -- their event and purchase counts add up to stg_events' totals. (stg_events is counted
 -- without its session columns, so DuckDB skips the sessionisation window of the full-mode
 -- view.) Returns one row per total that differs.
+{{ config(meta={'dagster': {'ref': {'name': 'int_session_events'}}}) }}
 
 with session_totals as (
 

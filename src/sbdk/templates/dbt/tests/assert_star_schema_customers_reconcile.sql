@@ -1,5 +1,8 @@
 -- In incremental mode late-arriving rows can break this for a day or two: warn there.
-{{ config(severity=('warn' if var('sbdk_mode', 'full') == 'incremental' else 'error')) }}
+{{ config(
+    severity=('warn' if var('sbdk_mode', 'full') == 'incremental' else 'error'),
+    meta={'dagster': {'ref': {'name': 'dim_customers'}}},
+) }}
 -- dim_customers holds every valid user once, and its purchase history adds up to the valid
 -- orders of fct_orders:
 --   customers:    stg_users (valid) = dim_customers

@@ -5,6 +5,7 @@
 -- not through the unnest the models use. Returns one row per measure and layer that differs.
 -- sbdk_source('orders') is raw.raw_orders in full mode and int_app__orders in incremental
 -- mode: one stream either way, so this holds in both modes.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_orders'}}}) }}
 
 with source_orders as (
 

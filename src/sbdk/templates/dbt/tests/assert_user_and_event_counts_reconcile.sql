@@ -1,5 +1,8 @@
 -- In incremental mode late-arriving rows can break this for a day or two: warn there.
-{{ config(severity=('warn' if var('sbdk_mode', 'full') == 'incremental' else 'error')) }}
+{{ config(
+    severity=('warn' if var('sbdk_mode', 'full') == 'incremental' else 'error'),
+    meta={'dagster': {'ref': {'name': 'user_metrics'}}},
+) }}
 -- User and event counts must agree across layers:
 --   users:  raw_users = stg_users = int_user_activity = int_user_orders = user_metrics
 --           = sum of cohort_summary.cohort_size
