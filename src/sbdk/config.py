@@ -29,6 +29,7 @@ from pydantic import (
 from sbdk.dbt_vars import validate_dbt_vars
 from sbdk.errors import SbdkError
 from sbdk.project_templates import DBT_DIR, TemplateName
+from sbdk.warehouse import DEFAULT_STORAGE_VERSION
 
 CONFIG_FILE = "sbdk.toml"
 STATE_DIR = ".sbdk"
@@ -162,6 +163,18 @@ class WarehouseSection(_Section):
     path: str = Field(
         "data/warehouse.duckdb", description="DuckDB file, relative to the project root."
     )
+    storage_version: str = Field(
+        DEFAULT_STORAGE_VERSION,
+        description="DuckDB storage format of a new warehouse file: v1.5.0 is readable by "
+        "DuckDB 1.5 and newer (tools pinned to DuckDB 1.x); 'latest' is this DuckDB's newest.",
+    )
+
+    @field_validator("storage_version")
+    @classmethod
+    def _storage_version(cls, value: str) -> str:
+        if value != "latest" and not re.fullmatch(r"v[0-9]+\.[0-9]+\.[0-9]+", value):
+            raise ValueError("must be 'latest' or a DuckDB version such as 'v1.5.0'")
+        return value
 
     @field_validator("path")
     @classmethod

@@ -77,7 +77,7 @@ def scaffold_project(
         where = error.filename or target
         raise SbdkError(f"cannot write the project into {where}: {error.strerror}") from None
 
-    create_warehouse(settings.warehouse_path)
+    create_warehouse(settings.warehouse_path, settings.config.warehouse.storage_version)
     return ScaffoldResult(
         root=target, name=name, written=written, warehouse=settings.warehouse_path,
         template=template,

@@ -11,6 +11,12 @@ from sbdk.catalogue import RAW_TABLES
 from sbdk.errors import SbdkError
 
 RAW_SCHEMA = "raw"
+# The storage format a new warehouse file is written in: DuckDB 1.5 and every newer DuckDB
+# read it, so do the tools still pinned to DuckDB 1.x (SQLMesh, SQL clients, BI drivers).
+# DuckDB keeps a file's format when it writes to it later. [warehouse] storage_version =
+# "latest" opts into this DuckDB's newest format, which DuckDB 1.x cannot open.
+DEFAULT_STORAGE_VERSION = "v1.5.0"
+LATEST_STORAGE = "latest"
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 
@@ -57,19 +63,35 @@ def holder_command_line(pid: int, limit: int = 100) -> str | None:
     return command if len(command) <= limit else command[: limit - 1] + "…"
 
 
-def connect(path: Path, read_only: bool = False):
-    """Open the warehouse, turning DuckDB's lock error into a one-line SbdkError."""
+def connect(path: Path, read_only: bool = False, storage_version: str = DEFAULT_STORAGE_VERSION):
+    """Open the warehouse, turning DuckDB's lock error into a one-line SbdkError. A file
+    that does not exist yet is created in `storage_version`'s format."""
     import duckdb
 
     if read_only and not path.exists():
         raise SbdkError(f"no warehouse at {path}: run `sbdk run` first")
+    config = {}
+    if not path.exists() and _older_than_this_duckdb(storage_version):
+        config["storage_compatibility_version"] = storage_version
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.Error as error:
         message = lock_error_message(path, error)
         if message:
             raise WarehouseLocked(message, lock_holder_pid(error)) from None
         raise SbdkError(f"cannot open the warehouse {path}: {error}") from None
+
+
+def _older_than_this_duckdb(storage_version: str) -> bool:
+    """True if `storage_version` is older than the running DuckDB's own format: an older
+    DuckDB (1.3, 1.4) already writes a format that DuckDB 1.5 reads, and refuses newer ones."""
+    import duckdb
+
+    if storage_version == LATEST_STORAGE:
+        return False
+    wanted = tuple(int(part) for part in storage_version.removeprefix("v").split("."))
+    running = tuple(int(part) for part in re.findall(r"\d+", duckdb.__version__)[:3])
+    return wanted < running
 
 
 @contextmanager
@@ -88,17 +110,18 @@ def writing(path: Path) -> Iterator:
         connection.close()
 
 
-def create_warehouse(path: Path) -> None:
+def create_warehouse(path: Path, storage_version: str = DEFAULT_STORAGE_VERSION) -> None:
     """Create the DuckDB file with its `raw` schema (idempotent)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with connect(path) as connection:
+    with connect(path, storage_version=storage_version) as connection:
         connection.execute(f"create schema if not exists {RAW_SCHEMA}")
 
 
-def ensure_writable(path: Path) -> None:
-    """Fail early, before minutes of work, if another process holds the warehouse."""
+def ensure_writable(path: Path, storage_version: str = DEFAULT_STORAGE_VERSION) -> None:
+    """Fail early, before minutes of work, if another process holds the warehouse (and
+    create it, in `storage_version`'s format, if it is missing)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    connect(path).close()
+    connect(path, storage_version=storage_version).close()
 
 
 def raw_row_counts(path: Path) -> dict[str, int]:

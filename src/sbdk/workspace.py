@@ -114,7 +114,9 @@ class Workspace:
             with interrupts.raising():  # nothing has started: a stop ends it here
                 job = declare(self, options, run_id)
                 # After the declaration: a job that cannot start creates no empty warehouse.
-                warehouse.ensure_writable(self.settings.warehouse_path)
+                warehouse.ensure_writable(
+                    self.settings.warehouse_path, self.settings.config.warehouse.storage_version
+                )
             started_at = _utc_now()
 
             def summarize(results: list[StepResult], stopped: str | None = None):

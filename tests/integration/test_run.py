@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -181,6 +182,40 @@ def test_plain_dbt_finds_the_warehouse_wherever_it_starts(built_project, tmp_pat
     assert "PASS=" in completed.stdout and "ERROR=0" in completed.stdout
     warehouses = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.duckdb"))
     assert warehouses == ["copy/data/warehouse.duckdb"]
+
+
+@pytest.fixture(scope="session")
+def duckdb_1x(tmp_path_factory) -> Path:
+    """DuckDB 1.5.5's Python module, unpacked aside (a venv holds one DuckDB): the version
+    tools pinned to DuckDB 1.x (SQLMesh, ...) read the warehouse with."""
+    folder = tmp_path_factory.mktemp("duckdb_1x")
+    download = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "duckdb==1.5.5", "--no-deps",
+         "--only-binary", ":all:", "--quiet", "-d", str(folder)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    wheels = list(folder.glob("duckdb-1.5.5-*.whl"))
+    if download.returncode != 0 or not wheels:
+        pytest.skip(f"cannot download duckdb 1.5.5: {download.stderr[-300:]}")
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        wheel.extractall(folder / "lib")
+    return folder / "lib"
+
+
+def test_duckdb_1x_reads_the_warehouse(built_project, duckdb_1x):
+    script = (
+        "import duckdb, sys\n"
+        "connection = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "print(duckdb.__version__, connection.execute("
+        "'select count(*) from marts.user_metrics').fetchall()[0][0])\n"
+    )
+    read = subprocess.run(
+        [sys.executable, "-c", script, str(built_project.root / "data" / "warehouse.duckdb")],
+        env={**os.environ, "PYTHONPATH": str(duckdb_1x)}, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert read.returncode == 0, read.stderr[-2000:]
+    assert read.stdout.split() == ["1.5.5", "1500"]
 
 
 def test_dlt_and_dbt_write_nothing_outside_the_project(built_project):

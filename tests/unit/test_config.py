@@ -386,3 +386,10 @@ def test_config_file_mistakes_are_said_in_the_users_terms(tmp_path, content, exp
     message = str(raised.value)
     assert expected in message
     assert "Decode" not in message and "instance of" not in message and "Section" not in message
+
+
+def test_the_warehouse_storage_version_is_a_duckdb_version_or_latest():
+    assert build_config({}).warehouse.storage_version == "v1.5.0"
+    assert build_config({"warehouse": {"storage_version": "latest"}}).warehouse.storage_version
+    with pytest.raises(SbdkError, match="warehouse.storage_version = '1.5': must be 'latest' or"):
+        build_config({"warehouse": {"storage_version": "1.5"}})

@@ -58,7 +58,9 @@ def full_mode_assets(
         from sbdk.pipelines.synthetic import generate
 
         with one_line_failures():
-            warehouse.ensure_writable(settings.warehouse_path)
+            warehouse.ensure_writable(
+                settings.warehouse_path, settings.config.warehouse.storage_version
+            )
             tables = generate(settings.config.data).by_raw_name()
             loaded = load_raw(tables, settings.warehouse_path, settings.state_dir)
         for table, key in raw_keys.items():
