@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -124,7 +124,11 @@ def ensure_writable(path: Path, storage_version: str = DEFAULT_STORAGE_VERSION) 
     connect(path, storage_version=storage_version).close()
 
 
-def raw_row_counts(path: Path) -> dict[str, int]:
+def raw_row_counts(
+    path: Path, tables: Sequence[str] = RAW_TABLES, to_fill_them: str = "to load data"
+) -> dict[str, int]:
+    """The rows of each of `tables` in schema raw; a missing one is a one-line SbdkError
+    saying how to fill it."""
     with connect(path, read_only=True) as connection:
         present = {
             name
@@ -133,13 +137,14 @@ def raw_row_counts(path: Path) -> dict[str, int]:
                 [RAW_SCHEMA],
             ).fetchall()
         }
-        missing = [t for t in RAW_TABLES if t not in present]
+        missing = [t for t in tables if t not in present]
         if missing:
             raise SbdkError(
                 f"the warehouse has no {RAW_SCHEMA}.{missing[0]} yet: run `sbdk run` first "
-                "(without --skip-generate) to load data"
+                f"(without --skip-generate) {to_fill_them}"
             )
+        count = 'select count(*) from {}."{}"'
         return {
-            table: connection.execute(f"select count(*) from {RAW_SCHEMA}.{table}").fetchone()[0]
-            for table in RAW_TABLES
+            table: connection.execute(count.format(RAW_SCHEMA, table)).fetchone()[0]
+            for table in tables
         }

@@ -40,25 +40,6 @@ def land(path: Path, tables: Mapping[SourceTable, pa.Table]) -> LandingResult:
 
 def landed_row_counts(path: Path, tables: list[SourceTable]) -> dict[str, int]:
     """The rows of each source table already landed (for a run on what is there)."""
-    from sbdk.errors import SbdkError
-
-    with warehouse.connect(path, read_only=True) as connection:
-        present = {
-            name
-            for (name,) in connection.execute(
-                "select table_name from information_schema.tables where table_schema = ?",
-                [RAW_SCHEMA],
-            ).fetchall()
-        }
-        missing = [t.name for t in tables if t.name not in present]
-        if missing:
-            raise SbdkError(
-                f"the warehouse has no {RAW_SCHEMA}.{missing[0]} yet: run `sbdk run` first "
-                "(without --skip-generate) to land the tenants' sources"
-            )
-        return {
-            t.name: connection.execute(f'select count(*) from {RAW_SCHEMA}."{t.name}"').fetchone()[
-                0
-            ]
-            for t in tables
-        }
+    return warehouse.raw_row_counts(
+        path, [table.name for table in tables], "to land the tenants' sources"
+    )
