@@ -24,12 +24,14 @@ measures as (
     select 'items', 'source', coalesce(sum(json_array_length(line_items)), 0) from source_orders
     union all
     select 'quantity', 'source',
-        coalesce(sum(list_sum(json_extract(line_items, '$[*].quantity')::integer[])), 0)
+        coalesce(sum(list_sum(list_transform(
+            from_json(line_items, '["json"]'), lambda item: (item ->> 'quantity')::integer
+        ))), 0)
     from source_orders
     union all
     select 'item amount', 'source',
         coalesce(sum(list_sum(list_transform(
-            json_extract(line_items, '$[*]'),
+            from_json(line_items, '["json"]'),
             lambda item: (item ->> 'quantity')::integer * (item ->> 'unit_price')::decimal(12, 2)
         ))), 0)
     from source_orders

@@ -19,6 +19,11 @@
         {{- return('') -}}
     {%- endif -%}
     {%- set document = tojson(rows) -%}
+    {%- if document is none -%}
+        {#- A loader whose tojson cannot serialise the rows (SQLMesh's returns None):
+            record nothing rather than insert the text 'None'. -#}
+        {{- return('') -}}
+    {%- endif -%}
     {{- return(
         'insert into observability.' ~ table_name ~ ' by name\n'
         ~ "select unnest(json_transform_strict('" ~ document | replace("'", "''") ~ "', '"
