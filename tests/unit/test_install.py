@@ -26,14 +26,14 @@ def test_templates_ship_with_the_package():
 
 
 def _render_profile(environ: dict[str, str]) -> dict:
-    """The bundled profile's dev output as dbt renders it, for the given environment."""
+    """The bundled profile's output as dbt renders and chooses it, for the given environment."""
     from importlib import resources
 
     import yaml
     from dbt.config.renderer import ProfileRenderer
 
     text = (resources.files("sbdk") / "templates" / "dbt" / "profiles.yml").read_text()
-    raw = yaml.safe_load(text)["sbdk"]["outputs"]["dev"]
+    raw = yaml.safe_load(text)["sbdk"]
     with pytest.MonkeyPatch.context() as patch:
         for name in ("SBDK_LANDING_FILESYSTEM", "SBDK_INCREMENTAL_S3_ENDPOINT_URL"):
             patch.delenv(name, raising=False)
@@ -44,12 +44,13 @@ def _render_profile(environ: dict[str, str]) -> dict:
         from dbt_common.context import set_invocation_context
 
         set_invocation_context(dict(os.environ))  # where dbt's env_var() looks
-        return ProfileRenderer({}).render_data(raw)
+        rendered = ProfileRenderer({}).render_data(raw)
+        return rendered["outputs"][rendered["target"]]
 
 
 def test_the_profile_registers_no_filesystem_by_default():
-    assert _render_profile({})["filesystems"] == []
-    assert _render_profile({"SBDK_LANDING_FILESYSTEM": ""})["filesystems"] == []
+    assert "filesystems" not in _render_profile({})
+    assert "filesystems" not in _render_profile({"SBDK_LANDING_FILESYSTEM": ""})
 
 
 def test_the_profile_registers_s3fs_for_an_s3_landing_root():
@@ -59,8 +60,22 @@ def test_the_profile_registers_s3fs_for_an_s3_landing_root():
     assert rendered["filesystems"] == [
         {"fs": "s3", "client_kwargs": {"endpoint_url": "http://h:9000"}}
     ]
-    rendered = _render_profile({"SBDK_LANDING_FILESYSTEM": "s3"})
-    assert rendered["filesystems"] == [{"fs": "s3", "client_kwargs": {}}]
+    rendered = _render_profile({"SBDK_LANDING_FILESYSTEM": "s3"})  # AWS S3 itself
+    assert rendered["filesystems"] == [
+        {"fs": "s3", "client_kwargs": {"endpoint_url": "https://s3.amazonaws.com"}}
+    ]
+
+
+def test_the_profile_is_plain_yaml_values_each_a_single_jinja_expression():
+    """Loaders that re-dump profiles.yml (SQLMesh) break on a multi-line Jinja value."""
+    from importlib import resources
+
+    text = (resources.files("sbdk") / "templates" / "dbt" / "profiles.yml").read_text()
+    values = [
+        line for line in text.splitlines() if "{{" in line and not line.lstrip().startswith("#")
+    ]
+    assert values and all("}}" in line for line in values)
+    assert ">-" not in text and "|" not in text.replace("||", "")
 
 
 def test_projects_scaffold_without_the_dagster_extra_and_its_module_says_how_to_get_it(
