@@ -40,8 +40,9 @@ def add_tenant(
                     "to build it again"
                 )
             raise SbdkError(f"{slug} is already a tenant in {TENANTS_FILE}")
-        if len(set(sources)) != len(sources):
-            raise SbdkError("each --source once")
+        repeated = sorted({s for s in sources if sources.count(s) > 1})
+        if repeated:
+            raise SbdkError(f"--source {repeated[0]} is given more than once")
         unknown = [s for s in sources if s not in platform.catalogue.connectors]
         if unknown:
             known = ", ".join(sorted(platform.catalogue.connectors))
