@@ -70,7 +70,7 @@ select
     -- Orders (valid)
     customers.total_orders,
     customers.total_spent,
-    {{ sbdk_money("coalesce(customers.total_spent / nullif(customers.total_orders, 0), 0)") }}
+    coalesce({{ sbdk_money_per("customers.total_spent", "customers.total_orders") }}, 0)
         as avg_order_value,
     customers.first_order_date,
     customers.last_order_date,

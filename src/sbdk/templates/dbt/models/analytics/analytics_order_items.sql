@@ -11,7 +11,7 @@ select
     items.quantity,
     items.unit_price,
     items.line_amount,
-    {{ sbdk_rounded("items.line_amount::double / nullif(orders.order_amount, 0) * 100") }}
+    {{ sbdk_ratio("items.line_amount * 100", "orders.order_amount * 100", scale=100) }}
         as share_of_order_pct,
 
     -- Order

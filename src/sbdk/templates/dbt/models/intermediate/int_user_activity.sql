@@ -82,13 +82,13 @@ select
     total_sessions,
 
     -- Engagement calculations
-    {{ sbdk_rounded("coalesce(total_events::double / nullif(active_days, 0), 0)") }}
+    coalesce({{ sbdk_ratio("total_events", "active_days") }}, 0)
         as avg_events_per_active_day,
-    {{ sbdk_rounded("coalesce(total_events::double / nullif(total_sessions, 0), 0)") }}
+    coalesce({{ sbdk_ratio("total_events", "total_sessions") }}, 0)
         as avg_events_per_session,
 
     -- Conversion metrics
-    {{ sbdk_rounded("coalesce(purchase_events::double / nullif(pageviews, 0), 0)", 4) }}
+    coalesce({{ sbdk_ratio("purchase_events", "pageviews", 4) }}, 0)
         as purchase_conversion_rate,
 
     -- Lifecycle metrics

@@ -14,7 +14,7 @@ user_orders as (
         user_id,
         count(*) as total_orders,
         sum(order_amount) as total_revenue,
-        {{ sbdk_money("avg(order_amount)") }} as avg_order_value,
+        {{ sbdk_money_per("sum(order_amount)", "count(order_amount)") }} as avg_order_value,
         min(order_amount) as min_order_value,
         max(order_amount) as max_order_value,
 

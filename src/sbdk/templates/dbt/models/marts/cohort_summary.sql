@@ -20,7 +20,7 @@ cohort_metrics as (
         count(distinct user_id) as cohort_size,
         count(distinct case when total_orders > 0 then user_id end) as buyers_in_cohort,
         sum(total_revenue) as cohort_revenue,
-        {{ sbdk_money("avg(total_revenue)") }} as avg_revenue_per_user,
+        {{ sbdk_money_per("sum(total_revenue)", "count(total_revenue)") }} as avg_revenue_per_user,
 
         -- Retention by lifecycle stage
         count(distinct case when user_lifecycle_stage = 'active' then user_id end) as active_users,
@@ -28,7 +28,7 @@ cohort_metrics as (
         count(distinct case when user_lifecycle_stage = 'dormant' then user_id end) as dormant_users,
 
         -- Age cohort analysis
-        {{ sbdk_rounded("avg(customer_age_days)") }} as avg_customer_age_days,
+        {{ sbdk_ratio("sum(customer_age_days)", "count(customer_age_days)") }} as avg_customer_age_days,
         percentile_cont(0.5) within group (order by customer_age_days) as median_customer_age_days
     from cohort_base
     group by cohort_month
@@ -43,20 +43,20 @@ select
     avg_revenue_per_user,
 
     -- Conversion rates
-    {{ sbdk_rounded("coalesce(buyers_in_cohort::double / nullif(cohort_size, 0) * 100, 0)") }}
+    coalesce({{ sbdk_ratio("buyers_in_cohort", "cohort_size", scale=100) }}, 0)
         as buyer_conversion_rate_pct,
 
     -- Retention rates
     active_users,
     engaged_users,
     dormant_users,
-    {{ sbdk_rounded("coalesce(active_users::double / nullif(cohort_size, 0) * 100, 0)") }}
+    coalesce({{ sbdk_ratio("active_users", "cohort_size", scale=100) }}, 0)
         as active_retention_rate_pct,
-    {{ sbdk_rounded("coalesce((active_users + engaged_users)::double / nullif(cohort_size, 0) * 100, 0)") }}
+    coalesce({{ sbdk_ratio("active_users + engaged_users", "cohort_size", scale=100) }}, 0)
         as engaged_retention_rate_pct,
 
     -- Revenue metrics
-    {{ sbdk_money("coalesce(cohort_revenue / nullif(buyers_in_cohort, 0), 0)") }} as avg_revenue_per_buyer,
+    coalesce({{ sbdk_money_per("cohort_revenue", "buyers_in_cohort") }}, 0) as avg_revenue_per_buyer,
 
     avg_customer_age_days,
     median_customer_age_days,

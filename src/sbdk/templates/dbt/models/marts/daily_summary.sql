@@ -38,7 +38,7 @@ daily_orders as (
         count(*) as total_orders,
         count(distinct user_id) as buyers,
         sum(order_amount) as daily_revenue,
-        {{ sbdk_money("avg(order_amount)") }} as avg_order_value
+        {{ sbdk_money_per("sum(order_amount)", "count(order_amount)") }} as avg_order_value
     from {{ ref('stg_orders') }}
     where data_quality_flag = 'valid'
     group by order_date
@@ -85,13 +85,13 @@ select
     avg_order_value,
 
     -- Conversion metrics
-    {{ sbdk_rounded("coalesce(total_orders::double / nullif(pageviews, 0) * 100, 0)") }}
+    coalesce({{ sbdk_ratio("total_orders", "pageviews", scale=100) }}, 0)
         as conversion_rate_pct,
-    {{ sbdk_rounded("coalesce(unique_buyers::double / nullif(active_users, 0) * 100, 0)") }}
+    coalesce({{ sbdk_ratio("unique_buyers", "active_users", scale=100) }}, 0)
         as buyer_rate_pct,
 
     -- Engagement metrics
-    {{ sbdk_rounded("coalesce(total_events::double / nullif(total_sessions, 0), 0)") }}
+    coalesce({{ sbdk_ratio("total_events", "total_sessions") }}, 0)
         as avg_events_per_session,
 
     current_timestamp as dbt_updated_at

@@ -9,7 +9,7 @@ with category_orders as (
         count(distinct order_id) as total_orders,
         count(distinct user_id) as unique_buyers,
         sum(order_amount) as total_revenue,
-        {{ sbdk_money("avg(order_amount)") }} as avg_order_value,
+        {{ sbdk_money_per("sum(order_amount)", "count(order_amount)") }} as avg_order_value,
 
         -- Revenue analysis
         sum(case when revenue_type = 'recurring' then order_amount else 0 end) as recurring_revenue,
@@ -42,8 +42,8 @@ select
     gift_card_orders,
 
     -- Performance metrics
-    {{ sbdk_money("total_revenue / nullif(total_orders, 0)") }} as revenue_per_order,
-    {{ sbdk_money("total_revenue / nullif(unique_buyers, 0)") }} as revenue_per_buyer,
+    {{ sbdk_money_per("total_revenue", "total_orders") }} as revenue_per_order,
+    {{ sbdk_money_per("total_revenue", "unique_buyers") }} as revenue_per_buyer,
 
     current_timestamp as dbt_updated_at
 

@@ -62,13 +62,13 @@ select
     preferred_product_category,
 
     -- Combined metrics
-    {{ sbdk_rounded("coalesce(total_orders::double / nullif(pageviews, 0), 0)", 4) }}
+    coalesce({{ sbdk_ratio("total_orders", "pageviews", 4) }}, 0)
         as overall_conversion_rate,
-    {{ sbdk_money("coalesce(total_revenue / nullif(active_days, 0), 0)") }} as revenue_per_active_day,
+    coalesce({{ sbdk_money_per("total_revenue", "active_days") }}, 0) as revenue_per_active_day,
 
     -- Customer lifetime metrics
     customer_age_days,
-    {{ sbdk_money("case when customer_age_days > 0 then total_revenue / customer_age_days else 0 end") }}
+    coalesce({{ sbdk_money_per("total_revenue", "greatest(customer_age_days, 0)") }}, 0)
         as daily_customer_value,
 
     -- User quality score (0-100)
