@@ -32,14 +32,9 @@ def create_tables(connection) -> None:
 
 def init_registry(path: Path, registry: Registry | None = None) -> RegistryResult:
     """Register every contract's blueprint that is not registered yet; never removes one."""
-    registry = registry or Registry()
     with warehouse.writing(path) as connection:
         connection.execute("begin")
-        create_tables(connection)
-        added = _add_blueprints(connection, registry)
-        count = connection.execute(
-            f"select count(*) from {REGISTRY_SCHEMA}.connector_blueprints"
-        ).fetchone()[0]
+        count, added = _register_blueprints(connection, registry or Registry())
         connection.execute("commit")
     return RegistryResult(count, added, [])
 
@@ -57,12 +52,10 @@ def init_project_registry(settings) -> RegistryResult:
 def record_run_registry(path: Path, platform: Platform, run_id: str) -> RegistryResult:
     """Before a run routes anything: the blueprints, and a new version of each tenant's
     configuration that changed since the last run."""
-    registry = Registry()
     now = _utc_now()
     with warehouse.writing(path) as connection:
         connection.execute("begin")
-        create_tables(connection)
-        added = _add_blueprints(connection, registry)
+        count, added = _register_blueprints(connection, Registry())
         changed = []
         for tenant in platform.tenants.tenants:
             config = tenant.model_dump_json()
@@ -81,11 +74,18 @@ def record_run_registry(path: Path, platform: Platform, run_id: str) -> Registry
                 [tenant.slug, digest, config, run_id, now, tenant.slug],
             )
             changed.append(tenant.slug)
-        count = connection.execute(
-            f"select count(*) from {REGISTRY_SCHEMA}.connector_blueprints"
-        ).fetchone()[0]
         connection.execute("commit")
     return RegistryResult(count, added, changed)
+
+
+def _register_blueprints(connection, registry: Registry) -> tuple[int, int]:
+    """The registry's tables, and the blueprints not registered yet: (blueprints, added)."""
+    create_tables(connection)
+    added = _add_blueprints(connection, registry)
+    count = connection.execute(
+        f"select count(*) from {REGISTRY_SCHEMA}.connector_blueprints"
+    ).fetchone()[0]
+    return count, added
 
 
 def _add_blueprints(connection, registry: Registry) -> int:
