@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sbdk import warehouse
 from sbdk.multitenant.blueprints import Blueprint, Registry, SchemaDifference, difference
-from sbdk.multitenant.fingerprint import canonical_columns, landed_columns, schema_hash
+from sbdk.multitenant.fingerprint import landed_columns
 from sbdk.multitenant.platform import RAW_SCHEMA, SourceTable
 from sbdk.multitenant.registry import REGISTRY_SCHEMA
 from sbdk.statuses import StrEnum
@@ -69,18 +69,27 @@ def route(path: Path, tables: list[SourceTable], run_id: str) -> RoutingResult:
     result = RoutingResult()
     with warehouse.writing(path) as connection:
         landed = landed_columns(connection, RAW_SCHEMA)
+        # The registry's own routing, by fingerprint alone; a table is then routed only to
+        # the contract its source lands.
+        by_fingerprint = registry.route({table.name: landed[table.name] for table in tables})
         connection.execute("begin")
         for table in tables:
-            columns = landed[table.name]
-            fingerprint = schema_hash(columns)
-            canonical = tuple(canonical_columns(columns))
             connector = table.connector
             expected = by_key[(connector.api, connector.version, table.object_name)]
-            if fingerprint == expected.source_schema_hash:
+            matched = by_fingerprint.routed.get(table.name)
+            if matched == expected:
+                fingerprint, canonical = matched.source_schema_hash, matched.columns
                 result.routed[table.name] = fingerprint
                 status, master_model = RoutingStatus.ROUTED, expected.master_model
             else:
-                closest, _ = registry.closest(canonical)
+                unmatched = by_fingerprint.quarantined.get(table.name)
+                if unmatched is not None:
+                    fingerprint, canonical = unmatched.source_schema_hash, unmatched.columns
+                    closest = unmatched.closest
+                else:  # another contract's schema
+                    fingerprint, canonical, closest = (
+                        matched.source_schema_hash, matched.columns, matched,
+                    )  # fmt: skip
                 quarantined = QuarantinedTable(
                     table, fingerprint, canonical, expected, closest,
                     difference(expected.columns, canonical),
