@@ -28,7 +28,7 @@ def test_init_creates_a_complete_project(tmp_path, monkeypatch):
     root = tmp_path / "shop"
     for path in (
         "sbdk.toml", "README.md", ".gitignore", "data/warehouse.duckdb",
-        "dbt/dbt_project.yml", "dbt/profiles.yml", "dbt/.gitignore",
+        "dbt/dbt_project.yml", "dbt/profiles.yml", "dbt/.gitignore", "dbt/.sqlfluff",
         "dbt/models/staging/_sources.yml", "dbt/models/staging/_staging.yml",
         "dbt/models/intermediate/_intermediate.yml", "dbt/models/marts/_marts.yml",
         "dbt/tests/generic/accepted_range.sql",

@@ -13,67 +13,121 @@ with customer_items as (
     from {{ ref('fct_order_items') }} as items
     inner join {{ ref('fct_orders') }} as orders
         on items.order_id = orders.order_id
-    where orders.data_quality_flag = 'valid'
-      and items.customer_id in (select customer_id from {{ ref('dim_customers') }})
+    where
+        orders.data_quality_flag = 'valid'
+        and items.customer_id in (
+            select customers.customer_id from {{ ref('dim_customers') }} as customers
+        )
 
 ),
 
 measures as (
 
-    select 'analytics_orders' as layer, 'orders' as measure, 'fct_orders' as reference,
+    select
+        'analytics_orders' as layer,
+        'orders' as measure,
+        'fct_orders' as reference,
         (select count(*) from {{ ref('fct_orders') }})::decimal(38, 2) as expected_value,
         (select count(*) from {{ ref('analytics_orders') }})::decimal(38, 2) as actual_value
     union all
-    select 'analytics_orders', 'amount', 'fct_orders',
-        (select coalesce(sum(order_amount), 0) from {{ ref('fct_orders') }}),
-        (select coalesce(sum(order_amount), 0) from {{ ref('analytics_orders') }})
+    select
+        'analytics_orders' as layer,
+        'amount' as measure,
+        'fct_orders' as reference,
+        (select coalesce(sum(order_amount), 0) from {{ ref('fct_orders') }}) as expected_value,
+        (select coalesce(sum(order_amount), 0) from {{ ref('analytics_orders') }}) as actual_value
     union all
-    select 'analytics_orders', 'items', 'fct_orders',
-        (select coalesce(sum(item_count), 0) from {{ ref('fct_orders') }}),
-        (select coalesce(sum(item_count), 0) from {{ ref('analytics_orders') }})
+    select
+        'analytics_orders' as layer,
+        'items' as measure,
+        'fct_orders' as reference,
+        (select coalesce(sum(item_count), 0) from {{ ref('fct_orders') }}) as expected_value,
+        (select coalesce(sum(item_count), 0) from {{ ref('analytics_orders') }}) as actual_value
     union all
-    select 'analytics_orders', 'quantity', 'fct_orders',
-        (select coalesce(sum(total_quantity), 0) from {{ ref('fct_orders') }}),
-        (select coalesce(sum(total_quantity), 0) from {{ ref('analytics_orders') }})
+    select
+        'analytics_orders' as layer,
+        'quantity' as measure,
+        'fct_orders' as reference,
+        (select coalesce(sum(total_quantity), 0) from {{ ref('fct_orders') }}) as expected_value,
+        (select coalesce(sum(total_quantity), 0) from {{ ref('analytics_orders') }}) as actual_value
 
     union all
-    select 'analytics_order_items', 'items', 'fct_order_items',
-        (select count(*) from {{ ref('fct_order_items') }}),
-        (select count(*) from {{ ref('analytics_order_items') }})
+    select
+        'analytics_order_items' as layer,
+        'items' as measure,
+        'fct_order_items' as reference,
+        (select count(*) from {{ ref('fct_order_items') }}) as expected_value,
+        (select count(*) from {{ ref('analytics_order_items') }}) as actual_value
     union all
-    select 'analytics_order_items', 'quantity', 'fct_order_items',
-        (select coalesce(sum(quantity), 0) from {{ ref('fct_order_items') }}),
-        (select coalesce(sum(quantity), 0) from {{ ref('analytics_order_items') }})
+    select
+        'analytics_order_items' as layer,
+        'quantity' as measure,
+        'fct_order_items' as reference,
+        (select coalesce(sum(quantity), 0) from {{ ref('fct_order_items') }}) as expected_value,
+        (select coalesce(sum(quantity), 0) from {{ ref('analytics_order_items') }}) as actual_value
     union all
-    select 'analytics_order_items', 'amount', 'fct_order_items',
-        (select coalesce(sum(line_amount), 0) from {{ ref('fct_order_items') }}),
-        (select coalesce(sum(line_amount), 0) from {{ ref('analytics_order_items') }})
+    select
+        'analytics_order_items' as layer,
+        'amount' as measure,
+        'fct_order_items' as reference,
+        (select coalesce(sum(line_amount), 0) from {{ ref('fct_order_items') }}) as expected_value,
+        (
+            select coalesce(sum(line_amount), 0) from {{ ref('analytics_order_items') }}
+        ) as actual_value
 
     union all
-    select 'analytics_customer_summary', 'customers', 'dim_customers',
-        (select count(*) from {{ ref('dim_customers') }}),
-        (select count(*) from {{ ref('analytics_customer_summary') }})
+    select
+        'analytics_customer_summary' as layer,
+        'customers' as measure,
+        'dim_customers' as reference,
+        (select count(*) from {{ ref('dim_customers') }}) as expected_value,
+        (select count(*) from {{ ref('analytics_customer_summary') }}) as actual_value
     union all
-    select 'analytics_customer_summary', 'orders', 'dim_customers',
-        (select coalesce(sum(total_orders), 0) from {{ ref('dim_customers') }}),
-        (select coalesce(sum(total_orders), 0) from {{ ref('analytics_customer_summary') }})
+    select
+        'analytics_customer_summary' as layer,
+        'orders' as measure,
+        'dim_customers' as reference,
+        (select coalesce(sum(total_orders), 0) from {{ ref('dim_customers') }}) as expected_value,
+        (
+            select coalesce(sum(total_orders), 0) from {{ ref('analytics_customer_summary') }}
+        ) as actual_value
     union all
-    select 'analytics_customer_summary', 'spent', 'dim_customers',
-        (select coalesce(sum(total_spent), 0) from {{ ref('dim_customers') }}),
-        (select coalesce(sum(total_spent), 0) from {{ ref('analytics_customer_summary') }})
+    select
+        'analytics_customer_summary' as layer,
+        'spent' as measure,
+        'dim_customers' as reference,
+        (select coalesce(sum(total_spent), 0) from {{ ref('dim_customers') }}) as expected_value,
+        (
+            select coalesce(sum(total_spent), 0) from {{ ref('analytics_customer_summary') }}
+        ) as actual_value
 
     union all
-    select 'analytics_customer_summary', 'items', 'fct_order_items (valid orders)',
-        (select count(*) from customer_items),
-        (select coalesce(sum(total_items), 0) from {{ ref('analytics_customer_summary') }})
+    select
+        'analytics_customer_summary' as layer,
+        'items' as measure,
+        'fct_order_items (valid orders)' as reference,
+        (select count(*) from customer_items) as expected_value,
+        (
+            select coalesce(sum(total_items), 0) from {{ ref('analytics_customer_summary') }}
+        ) as actual_value
     union all
-    select 'analytics_customer_summary', 'quantity', 'fct_order_items (valid orders)',
-        (select coalesce(sum(quantity), 0) from customer_items),
-        (select coalesce(sum(total_quantity), 0) from {{ ref('analytics_customer_summary') }})
+    select
+        'analytics_customer_summary' as layer,
+        'quantity' as measure,
+        'fct_order_items (valid orders)' as reference,
+        (select coalesce(sum(quantity), 0) from customer_items) as expected_value,
+        (
+            select coalesce(sum(total_quantity), 0) from {{ ref('analytics_customer_summary') }}
+        ) as actual_value
     union all
-    select 'analytics_customer_summary', 'amount', 'fct_order_items (valid orders)',
-        (select coalesce(sum(line_amount), 0) from customer_items),
-        (select coalesce(sum(items_amount), 0) from {{ ref('analytics_customer_summary') }})
+    select
+        'analytics_customer_summary' as layer,
+        'amount' as measure,
+        'fct_order_items (valid orders)' as reference,
+        (select coalesce(sum(line_amount), 0) from customer_items) as expected_value,
+        (
+            select coalesce(sum(items_amount), 0) from {{ ref('analytics_customer_summary') }}
+        ) as actual_value
 
 )
 

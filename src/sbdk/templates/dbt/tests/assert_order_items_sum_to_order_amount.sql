@@ -26,7 +26,8 @@ select
 from {{ ref('fct_orders') }} as orders
 left join items
     on orders.order_id = items.order_id
-where items.order_id is null
-   or items.items_amount != orders.order_amount
-   or items.item_count != orders.item_count
-   or items.total_quantity != orders.total_quantity
+where
+    items.order_id is null
+    or items.items_amount != orders.order_amount
+    or items.item_count != orders.item_count
+    or items.total_quantity != orders.total_quantity

@@ -7,25 +7,32 @@
 --   raw_orders = stg_orders (all rows), and
 --   stg_orders (valid rows) = int_user_orders = user_metrics = product_summary = daily_summary.
 -- Returns one row per layer whose totals differ from its reference.
--- raw_orders is sbdk_source('orders'): the raw table in full mode, int_app__orders in incremental mode.
+-- raw_orders is sbdk_source('orders'): the raw table in full mode, int_app__orders in
+-- incremental mode.
 
 with raw_totals as (
 
-    select count(*) as order_count, coalesce(sum(amount), 0) as revenue
+    select
+        count(*) as order_count,
+        coalesce(sum(amount), 0) as revenue
     from {{ sbdk_source('orders') }}
 
 ),
 
 staged_totals as (
 
-    select count(*) as order_count, coalesce(sum(order_amount), 0) as revenue
+    select
+        count(*) as order_count,
+        coalesce(sum(order_amount), 0) as revenue
     from {{ ref('stg_orders') }}
 
 ),
 
 valid_totals as (
 
-    select count(*) as order_count, coalesce(sum(order_amount), 0) as revenue
+    select
+        count(*) as order_count,
+        coalesce(sum(order_amount), 0) as revenue
     from {{ ref('stg_orders') }}
     where data_quality_flag = 'valid'
 
@@ -33,23 +40,34 @@ valid_totals as (
 
 layer_totals as (
 
-    select 'int_user_orders' as layer, coalesce(sum(total_orders), 0) as order_count,
+    select
+        'int_user_orders' as layer,
+        coalesce(sum(total_orders), 0) as order_count,
         coalesce(sum(total_revenue), 0) as revenue
     from {{ ref('int_user_orders') }}
 
     union all
 
-    select 'user_metrics', coalesce(sum(total_orders), 0), coalesce(sum(total_revenue), 0)
+    select
+        'user_metrics' as layer,
+        coalesce(sum(total_orders), 0) as order_count,
+        coalesce(sum(total_revenue), 0) as revenue
     from {{ ref('user_metrics') }}
 
     union all
 
-    select 'product_summary', coalesce(sum(total_orders), 0), coalesce(sum(total_revenue), 0)
+    select
+        'product_summary' as layer,
+        coalesce(sum(total_orders), 0) as order_count,
+        coalesce(sum(total_revenue), 0) as revenue
     from {{ ref('product_summary') }}
 
     union all
 
-    select 'daily_summary', coalesce(sum(total_orders), 0), coalesce(sum(daily_revenue), 0)
+    select
+        'daily_summary' as layer,
+        coalesce(sum(total_orders), 0) as order_count,
+        coalesce(sum(daily_revenue), 0) as revenue
     from {{ ref('daily_summary') }}
 
 ),
@@ -70,11 +88,11 @@ comparisons as (
 
     select
         l.layer,
-        'stg_orders (valid)',
-        v.order_count,
-        l.order_count,
-        v.revenue,
-        l.revenue
+        'stg_orders (valid)' as reference,
+        v.order_count as expected_order_count,
+        l.order_count as actual_order_count,
+        v.revenue as expected_revenue,
+        l.revenue as actual_revenue
     from layer_totals as l
     cross join valid_totals as v
 
@@ -82,5 +100,6 @@ comparisons as (
 
 select *
 from comparisons
-where expected_order_count != actual_order_count
-   or expected_revenue != actual_revenue
+where
+    expected_order_count != actual_order_count
+    or expected_revenue != actual_revenue

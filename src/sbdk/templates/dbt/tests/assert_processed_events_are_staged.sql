@@ -12,11 +12,12 @@
 select
     p.event_id,
     p.user_id,
-    p."timestamp" as event_timestamp,
+    p.timestamp as event_timestamp,
     p._extracted_at
 from {{ ref('int_app__events') }} as p
 left join {{ ref('stg_events') }} as s
-    on s.event_id = p.event_id
-where s.event_id is null
-  and p.event_id is not null
-  and p.user_id is not null
+    on p.event_id = s.event_id
+where
+    s.event_id is null
+    and p.event_id is not null
+    and p.user_id is not null

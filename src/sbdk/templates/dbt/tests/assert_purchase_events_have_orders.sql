@@ -17,13 +17,14 @@ select
     o.created_at as order_created_at
 from {{ ref('stg_events') }} as e
 left join {{ ref('stg_orders') }} as o
-    on o.event_id = e.event_id
-where e.event_type = 'purchase'
-  and (
-      o.order_id is null
-      or o.user_id is distinct from e.user_id
-      or o.created_at is distinct from e.event_timestamp
-  )
+    on e.event_id = o.event_id
+where
+    e.event_type = 'purchase'
+    and (
+        o.order_id is null
+        or o.user_id is distinct from e.user_id
+        or o.created_at is distinct from e.event_timestamp
+    )
 
 union all
 
@@ -38,5 +39,6 @@ select
 from {{ ref('stg_orders') }} as o
 left join {{ ref('stg_events') }} as e
     on o.event_id = e.event_id
-where e.event_id is null
-   or e.event_type != 'purchase'
+where
+    e.event_id is null
+    or e.event_type != 'purchase'

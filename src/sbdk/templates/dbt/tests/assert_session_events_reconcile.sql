@@ -23,14 +23,20 @@ event_totals as (
 
 )
 
-select 'events' as measure, e.events as expected, s.events as actual
+select
+    'events' as measure,
+    e.events as expected,
+    s.events as actual
 from event_totals as e
 cross join session_totals as s
 where e.events != s.events
 
 union all
 
-select 'purchases' as measure, e.purchases as expected, s.purchases as actual
+select
+    'purchases' as measure,
+    e.purchases as expected,
+    s.purchases as actual
 from event_totals as e
 cross join session_totals as s
 where e.purchases != s.purchases

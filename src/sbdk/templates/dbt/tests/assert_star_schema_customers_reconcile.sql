@@ -11,7 +11,8 @@
 
 with valid_orders as (
 
-    select * from {{ ref('fct_orders') }} where data_quality_flag = 'valid'
+    select * from {{ ref('fct_orders') }}
+    where data_quality_flag = 'valid'
 
 ),
 
@@ -19,23 +20,26 @@ comparisons as (
 
     select
         'customers' as measure,
-        (select count(*) from {{ ref('stg_users') }} where data_quality_flag = 'valid')::decimal(38, 2)
+        (
+            select count(*) from {{ ref('stg_users') }}
+            where data_quality_flag = 'valid'
+        )::decimal(38, 2)
             as expected_value,
         (select count(*) from {{ ref('dim_customers') }})::decimal(38, 2) as actual_value
 
     union all
 
     select
-        'orders',
-        (select count(*) from valid_orders),
-        (select coalesce(sum(total_orders), 0) from {{ ref('dim_customers') }})
+        'orders' as measure,
+        (select count(*) from valid_orders) as expected_value,
+        (select coalesce(sum(total_orders), 0) from {{ ref('dim_customers') }}) as actual_value
 
     union all
 
     select
-        'spent',
-        (select coalesce(sum(order_amount), 0) from valid_orders),
-        (select coalesce(sum(total_spent), 0) from {{ ref('dim_customers') }})
+        'spent' as measure,
+        (select coalesce(sum(order_amount), 0) from valid_orders) as expected_value,
+        (select coalesce(sum(total_spent), 0) from {{ ref('dim_customers') }}) as actual_value
 
 )
 

@@ -9,48 +9,92 @@
 
 with source_orders as (
 
-    select amount, line_items::json as line_items
+    select
+        amount,
+        line_items::json as line_items
     from {{ sbdk_source('orders') }}
 
 ),
 
 measures as (
 
-    select 'orders' as measure, 'source' as layer, count(*)::decimal(38, 2) as value
+    select
+        'orders' as measure,
+        'source' as layer,
+        count(*)::decimal(38, 2) as measured_value
     from source_orders
     union all
-    select 'order amount', 'source', coalesce(sum(amount), 0) from source_orders
+    select
+        'order amount' as measure,
+        'source' as layer,
+        coalesce(sum(amount), 0) as measured_value
+    from source_orders
     union all
-    select 'items', 'source', coalesce(sum(json_array_length(line_items)), 0) from source_orders
+    select
+        'items' as measure,
+        'source' as layer,
+        coalesce(sum(json_array_length(line_items)), 0) as measured_value
+    from source_orders
     union all
-    select 'quantity', 'source',
+    select
+        'quantity' as measure,
+        'source' as layer,
         coalesce(sum(list_sum(list_transform(
             from_json(line_items, '["json"]'), lambda item: (item ->> 'quantity')::integer
-        ))), 0)
+        ))), 0) as measured_value
     from source_orders
     union all
-    select 'item amount', 'source',
+    select
+        'item amount' as measure,
+        'source' as layer,
         coalesce(sum(list_sum(list_transform(
             from_json(line_items, '["json"]'),
             lambda item: (item ->> 'quantity')::integer * (item ->> 'unit_price')::decimal(12, 2)
-        ))), 0)
+        ))), 0) as measured_value
     from source_orders
 
     union all
-    select 'orders', 'fct_orders', count(*) from {{ ref('fct_orders') }}
+    select
+        'orders' as measure,
+        'fct_orders' as layer,
+        count(*) as measured_value
+    from {{ ref('fct_orders') }}
     union all
-    select 'order amount', 'fct_orders', coalesce(sum(order_amount), 0) from {{ ref('fct_orders') }}
+    select
+        'order amount' as measure,
+        'fct_orders' as layer,
+        coalesce(sum(order_amount), 0) as measured_value
+    from {{ ref('fct_orders') }}
     union all
-    select 'items', 'fct_orders', coalesce(sum(item_count), 0) from {{ ref('fct_orders') }}
+    select
+        'items' as measure,
+        'fct_orders' as layer,
+        coalesce(sum(item_count), 0) as measured_value
+    from {{ ref('fct_orders') }}
     union all
-    select 'quantity', 'fct_orders', coalesce(sum(total_quantity), 0) from {{ ref('fct_orders') }}
+    select
+        'quantity' as measure,
+        'fct_orders' as layer,
+        coalesce(sum(total_quantity), 0) as measured_value
+    from {{ ref('fct_orders') }}
 
     union all
-    select 'items', 'fct_order_items', count(*) from {{ ref('fct_order_items') }}
+    select
+        'items' as measure,
+        'fct_order_items' as layer,
+        count(*) as measured_value
+    from {{ ref('fct_order_items') }}
     union all
-    select 'quantity', 'fct_order_items', coalesce(sum(quantity), 0) from {{ ref('fct_order_items') }}
+    select
+        'quantity' as measure,
+        'fct_order_items' as layer,
+        coalesce(sum(quantity), 0) as measured_value
+    from {{ ref('fct_order_items') }}
     union all
-    select 'item amount', 'fct_order_items', coalesce(sum(line_amount), 0)
+    select
+        'item amount' as measure,
+        'fct_order_items' as layer,
+        coalesce(sum(line_amount), 0) as measured_value
     from {{ ref('fct_order_items') }}
 
 )
@@ -58,11 +102,13 @@ measures as (
 select
     m.measure,
     m.layer,
-    s.value as expected_value,
-    m.value as actual_value
+    s.measured_value as expected_value,
+    m.measured_value as actual_value
 from measures as m
-join measures as s
-    on s.measure = m.measure
-   and s.layer = 'source'
-where m.layer != 'source'
-  and m.value != s.value
+inner join measures as s
+    on
+        m.measure = s.measure
+        and s.layer = 'source'
+where
+    m.layer != 'source'
+    and m.measured_value != s.measured_value

@@ -10,51 +10,106 @@
 --           = sum of daily_summary.total_events; signups likewise
 --   sessions: int_event_sessions = sum of user_metrics.total_sessions
 -- Returns one row per count that differs from its reference.
--- raw_users is sbdk_source('users'): the raw table in full mode, int_app__users in incremental mode.
+-- raw_users is sbdk_source('users'): the raw table in full mode, int_app__users in
+-- incremental mode.
 
 with counts as (
 
-    select 'users' as measure, 'raw_users' as layer, count(*) as value
+    select
+        'users' as measure,
+        'raw_users' as layer,
+        count(*) as measured_value
     from {{ sbdk_source('users') }}
     union all
-    select 'users', 'stg_users', count(*) from {{ ref('stg_users') }}
+    select
+        'users' as measure,
+        'stg_users' as layer,
+        count(*) as measured_value
+    from {{ ref('stg_users') }}
     union all
-    select 'users', 'int_user_activity', count(*) from {{ ref('int_user_activity') }}
+    select
+        'users' as measure,
+        'int_user_activity' as layer,
+        count(*) as measured_value
+    from {{ ref('int_user_activity') }}
     union all
-    select 'users', 'int_user_orders', count(*) from {{ ref('int_user_orders') }}
+    select
+        'users' as measure,
+        'int_user_orders' as layer,
+        count(*) as measured_value
+    from {{ ref('int_user_orders') }}
     union all
-    select 'users', 'user_metrics', count(*) from {{ ref('user_metrics') }}
+    select
+        'users' as measure,
+        'user_metrics' as layer,
+        count(*) as measured_value
+    from {{ ref('user_metrics') }}
     union all
-    select 'users', 'cohort_summary', coalesce(sum(cohort_size), 0) from {{ ref('cohort_summary') }}
+    select
+        'users' as measure,
+        'cohort_summary' as layer,
+        coalesce(sum(cohort_size), 0) as measured_value
+    from {{ ref('cohort_summary') }}
 
     union all
-    select 'events', 'stg_events', count(*)
-    from {{ ref('stg_events') }} where data_quality_flag = 'valid'
+    select
+        'events' as measure,
+        'stg_events' as layer,
+        count(*) as measured_value
+    from {{ ref('stg_events') }}
+    where data_quality_flag = 'valid'
     union all
-    select 'events', 'user_metrics', coalesce(sum(total_events), 0) from {{ ref('user_metrics') }}
+    select
+        'events' as measure,
+        'user_metrics' as layer,
+        coalesce(sum(total_events), 0) as measured_value
+    from {{ ref('user_metrics') }}
     union all
-    select 'events', 'daily_summary', coalesce(sum(total_events), 0) from {{ ref('daily_summary') }}
+    select
+        'events' as measure,
+        'daily_summary' as layer,
+        coalesce(sum(total_events), 0) as measured_value
+    from {{ ref('daily_summary') }}
 
     union all
-    select 'signups', 'stg_events', count(*)
-    from {{ ref('stg_events') }} where data_quality_flag = 'valid' and event_type = 'signup'
+    select
+        'signups' as measure,
+        'stg_events' as layer,
+        count(*) as measured_value
+    from {{ ref('stg_events') }}
+    where data_quality_flag = 'valid' and event_type = 'signup'
     union all
-    select 'signups', 'daily_summary', coalesce(sum(new_signups), 0) from {{ ref('daily_summary') }}
+    select
+        'signups' as measure,
+        'daily_summary' as layer,
+        coalesce(sum(new_signups), 0) as measured_value
+    from {{ ref('daily_summary') }}
 
     union all
-    select 'sessions', 'int_event_sessions', count(*) from {{ ref('int_event_sessions') }}
+    select
+        'sessions' as measure,
+        'int_event_sessions' as layer,
+        count(*) as measured_value
+    from {{ ref('int_event_sessions') }}
     union all
-    select 'sessions', 'user_metrics', coalesce(sum(total_sessions), 0) from {{ ref('user_metrics') }}
+    select
+        'sessions' as measure,
+        'user_metrics' as layer,
+        coalesce(sum(total_sessions), 0) as measured_value
+    from {{ ref('user_metrics') }}
 
 ),
 
 reference_counts as (
 
-    select measure, value as expected_value
+    select
+        measure,
+        measured_value as expected_value
     from counts
-    where (measure = 'users' and layer = 'raw_users')
-       or (measure in ('events', 'signups') and layer = 'stg_events')
-       or (measure = 'sessions' and layer = 'int_event_sessions')
+    where
+        (measure = 'users' and layer = 'raw_users')
+        or (measure in ('events', 'signups') and layer = 'stg_events')
+        or (measure = 'sessions' and layer = 'int_event_sessions')
 
 )
 
@@ -62,8 +117,8 @@ select
     c.measure,
     c.layer,
     r.expected_value,
-    c.value as actual_value
+    c.measured_value as actual_value
 from counts as c
-join reference_counts as r
+inner join reference_counts as r
     on c.measure = r.measure
-where c.value != r.expected_value
+where c.measured_value != r.expected_value

@@ -26,5 +26,6 @@ select
         else 'event before signup'
     end as problem
 from per_user
-where first_signup_at is null
-   or first_other_event_at < first_signup_at
+where
+    first_signup_at is null
+    or first_other_event_at < first_signup_at

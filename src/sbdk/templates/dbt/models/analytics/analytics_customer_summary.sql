@@ -27,7 +27,11 @@ customer_items as (
 -- The product a customer bought most units of; ties go to the alphabetically first id.
 product_quantities as (
 
-    select customer_id, product_id, product_name, sum(quantity) as quantity
+    select
+        customer_id,
+        product_id,
+        product_name,
+        sum(quantity) as quantity
     from valid_items
     group by customer_id, product_id, product_name
 

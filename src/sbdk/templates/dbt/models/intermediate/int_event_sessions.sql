@@ -10,7 +10,8 @@ select
     count(distinct event_type) as unique_event_types,
 
     -- Session duration in minutes
-    date_part('epoch', max(event_timestamp) - min(event_timestamp)) / 60.0 as session_duration_minutes,
+    date_part('epoch', max(event_timestamp) - min(event_timestamp))
+    / 60.0 as session_duration_minutes,
 
     -- Event type analysis
     count(*) filter (where event_type = 'pageview') as pageviews_in_session,

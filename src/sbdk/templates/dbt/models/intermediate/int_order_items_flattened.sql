@@ -15,7 +15,7 @@ with orders as (
         order_date,
         from_json(
             line_items,
-            '[{"product_id": "VARCHAR", "product_name": "VARCHAR", "quantity": "INTEGER", "unit_price": "DECIMAL(12,2)"}]'
+            '[{"product_id": "VARCHAR", "product_name": "VARCHAR", "quantity": "INTEGER", "unit_price": "DECIMAL(12,2)"}]'  -- noqa: LT05
         ) as items
     from {{ ref('stg_orders') }}
 
@@ -36,15 +36,15 @@ lines as (
 )
 
 select
-    order_id,
+    lines.order_id,
     line_number::integer as line_number,
-    user_id as customer_id,
-    item.product_id as product_id,
-    item.product_name as product_name,
-    product_category,
-    item.quantity as quantity,
-    item.unit_price as unit_price,
+    lines.user_id as customer_id,
+    item.product_id,
+    item.product_name,
+    lines.product_category,
+    item.quantity,
+    item.unit_price,
     (item.quantity * item.unit_price)::decimal(12, 2) as line_amount,
-    created_at as ordered_at,
-    order_date
+    lines.created_at as ordered_at,
+    lines.order_date
 from lines

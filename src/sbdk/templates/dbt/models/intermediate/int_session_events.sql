@@ -1,8 +1,8 @@
--- One row per session (the per-session view of a sessions star): when it started and ended, how many
--- events and purchases it had and whether it converted. These are int_event_sessions'
--- sessions under the session-view names: aggregating stg_events again here would rerun the
--- sessionisation window on every query of this view (each of its tests) in full mode,
--- where stg_events is a view itself.
+-- One row per session (the per-session view of a sessions star): when it started and ended,
+-- how many events and purchases it had and whether it converted. These are
+-- int_event_sessions' sessions under the session-view names: aggregating stg_events again
+-- here would rerun the sessionisation window on every query of this view (each of its tests)
+-- in full mode, where stg_events is a view itself.
 
 {{ config(materialized='view') }}
 

@@ -100,7 +100,8 @@ select
     case
         when total_events = 0 or total_events < {{ var('min_user_events') }} then 'inactive'
         when days_since_last_activity > {{ var('dormant_after_days') }} then 'dormant'
-        when total_events >= {{ var('active_user_min_events') }}
+        when
+            total_events >= {{ var('active_user_min_events') }}
             and active_days >= {{ var('active_user_min_days') }} then 'active'
         when total_events >= {{ var('engaged_user_min_events') }} then 'engaged'
         else 'new'

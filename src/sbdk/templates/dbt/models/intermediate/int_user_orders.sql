@@ -35,7 +35,10 @@ user_orders as (
 -- first value so the result is deterministic.
 category_counts as (
 
-    select user_id, product_category, count(*) as orders
+    select
+        user_id,
+        product_category,
+        count(*) as orders
     from valid_orders
     group by user_id, product_category
 
@@ -53,7 +56,10 @@ preferred_category as (
 
 payment_counts as (
 
-    select user_id, payment_method, count(*) as orders
+    select
+        user_id,
+        payment_method,
+        count(*) as orders
     from valid_orders
     group by user_id, payment_method
 

@@ -24,11 +24,14 @@ cohort_metrics as (
 
         -- Retention by lifecycle stage
         count(distinct case when user_lifecycle_stage = 'active' then user_id end) as active_users,
-        count(distinct case when user_lifecycle_stage = 'engaged' then user_id end) as engaged_users,
-        count(distinct case when user_lifecycle_stage = 'dormant' then user_id end) as dormant_users,
+        count(distinct case when user_lifecycle_stage = 'engaged' then user_id end)
+            as engaged_users,
+        count(distinct case when user_lifecycle_stage = 'dormant' then user_id end)
+            as dormant_users,
 
         -- Age cohort analysis
-        {{ sbdk_ratio("sum(customer_age_days)", "count(customer_age_days)") }} as avg_customer_age_days,
+        {{ sbdk_ratio("sum(customer_age_days)", "count(customer_age_days)") }}
+            as avg_customer_age_days,
         percentile_cont(0.5) within group (order by customer_age_days) as median_customer_age_days
     from cohort_base
     group by cohort_month
@@ -56,7 +59,8 @@ select
         as engaged_retention_rate_pct,
 
     -- Revenue metrics
-    coalesce({{ sbdk_money_per("cohort_revenue", "buyers_in_cohort") }}, 0) as avg_revenue_per_buyer,
+    coalesce({{ sbdk_money_per("cohort_revenue", "buyers_in_cohort") }}, 0)
+        as avg_revenue_per_buyer,
 
     avg_customer_age_days,
     median_customer_age_days,

@@ -26,7 +26,7 @@ daily_sessions as (
         count(*) as total_sessions
     from {{ ref('int_event_sessions') }},
         unnest(generate_series(session_start::date, session_end::date, interval 1 day))
-            as days(session_date)
+            as session_days (session_date)
     group by session_date::date
 
 ),

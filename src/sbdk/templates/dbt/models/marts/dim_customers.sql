@@ -24,19 +24,25 @@ with
 -- the current version of their user row and of each of their orders.
 extractions as (
 
-    select user_id as customer_id, _extracted_at
+    select
+        user_id as customer_id,
+        _extracted_at
     from {{ sbdk_source('users') }}
 
     union all
 
-    select user_id, _extracted_at
+    select
+        user_id,
+        _extracted_at
     from {{ sbdk_source('orders') }}
 
 ),
 
 latest_extractions as (
 
-    select customer_id, max(_extracted_at) as source_extracted_at
+    select
+        customer_id,
+        max(_extracted_at) as source_extracted_at
     from extractions
     group by customer_id
 
@@ -50,7 +56,8 @@ changed_customers as (
     from latest_extractions
     where source_extracted_at > (
         -- '-infinity' when the table is empty: then every customer is new
-        select coalesce(max(source_extracted_at), '-infinity'::timestamp) from {{ this }}
+        select coalesce(max(built.source_extracted_at), '-infinity'::timestamp)
+        from {{ this }} as built
     )
 
 ),
@@ -58,12 +65,12 @@ changed_customers as (
 
 customers as (
 
-    select *
-    from {{ ref('stg_users') }}
-    where data_quality_flag = 'valid'
+    select valid_users.*
+    from {{ ref('stg_users') }} as valid_users
     {% if is_incremental() %}
-      and user_id in (select customer_id from changed_customers)
+    inner join changed_customers as changed on valid_users.user_id = changed.customer_id
     {% endif %}
+    where valid_users.data_quality_flag = 'valid'
 
 ),
 

@@ -72,7 +72,8 @@ select
         as daily_customer_value,
 
     -- User quality score (0-100)
-    least(100,
+    least(
+        100,
         active_days * 2
         + total_orders * 5
         + case when total_revenue > 100 then 20 else 0 end

@@ -1,7 +1,8 @@
 -- Staging model for events: cleaning, categorisation and per-user sessionisation.
 -- A session is a run of one user's events with no gap longer than
 -- var('session_timeout_minutes') between consecutive events.
--- Input: sbdk_source('events') = raw.raw_events in full mode, processed.int_app__events in incremental mode.
+-- Input: sbdk_source('events') = raw.raw_events in full mode, processed.int_app__events in
+-- incremental mode.
 --
 -- Full mode: a view (every run regenerates everything).
 -- Incremental mode: a table merged on event_id. Each run recomputes only the events at or
@@ -36,12 +37,13 @@ with events as (
         event_id::bigint as event_id,
         user_id::bigint as user_id,
         lower(event_type) as event_type,
-        "timestamp"::timestamp as event_timestamp,
+        timestamp::timestamp as event_timestamp,
         lower(utm_source) as utm_source,
         page
     from {{ sbdk_source('events') }}
-    where event_id is not null
-      and user_id is not null
+    where
+        event_id is not null
+        and user_id is not null
 
 ),
 
@@ -123,7 +125,8 @@ session_starts as (
         case
             when event_timestamp is null then 1
             when previous_event_timestamp is null then 1
-            when event_timestamp - previous_event_timestamp
+            when
+                event_timestamp - previous_event_timestamp
                 > to_seconds({{ var('session_timeout_minutes') }} * 60) then 1
             else 0
         end as is_session_start

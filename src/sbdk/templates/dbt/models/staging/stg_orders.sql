@@ -1,7 +1,8 @@
 -- Staging model for orders: financial data cleaning and categorisation.
 -- Orders below var('min_order_amount') (or without an amount) stay here, flagged,
 -- so that raw and staging totals reconcile; downstream models use valid orders only.
--- Input: sbdk_source('orders') = raw.raw_orders in full mode, processed.int_app__orders in incremental mode.
+-- Input: sbdk_source('orders') = raw.raw_orders in full mode, processed.int_app__orders in
+-- incremental mode.
 
 with orders as (
 
@@ -15,8 +16,9 @@ with orders as (
         created_at::timestamp as created_at,
         line_items::json as line_items
     from {{ sbdk_source('orders') }}
-    where order_id is not null
-      and user_id is not null
+    where
+        order_id is not null
+        and user_id is not null
 
 )
 
@@ -54,7 +56,9 @@ select
 
     -- Data quality
     case
-        when order_amount is null or order_amount < {{ var('min_order_amount') }} then 'invalid_amount'
+        when
+            order_amount is null or order_amount < {{ var('min_order_amount') }}
+            then 'invalid_amount'
         when created_at is null then 'missing_created_at'
         else 'valid'
     end as data_quality_flag,

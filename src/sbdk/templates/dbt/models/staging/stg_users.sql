@@ -1,5 +1,6 @@
 -- Staging model for users: type casting, standardised codes, data quality flag.
--- Input: sbdk_source('users') = raw.raw_users in full mode, processed.int_app__users in incremental mode.
+-- Input: sbdk_source('users') = raw.raw_users in full mode, processed.int_app__users in
+-- incremental mode.
 
 select
     user_id::bigint as user_id,
