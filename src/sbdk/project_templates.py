@@ -28,8 +28,10 @@ class ProjectTemplate:
 
 
 # What both templates' dbt projects share: the observability recorder (the on-run-end hook,
-# its macros and the documented source) and the schema naming macro.
+# its macros and the documented source), the schema naming macro and the SQL style (sqlfluff).
 _SHARED_DBT = (
+    Layer("dbt/.sqlfluff", f"{DBT_DIR}/.sqlfluff"),
+    Layer("dbt/.sqlfluffignore", f"{DBT_DIR}/.sqlfluffignore"),
     Layer("dbt/macros/observability", f"{DBT_DIR}/macros/observability"),
     Layer("dbt/models/observability", f"{DBT_DIR}/models/observability"),
     Layer("dbt/macros/generate_schema_name.sql", f"{DBT_DIR}/macros/generate_schema_name.sql"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import duckdb
 import pytest
 import yaml
 
@@ -73,3 +76,25 @@ def test_a_paused_tenant_is_not_built(project):
     onboard(_settings(project))
     assert not (project / "dbt/models/analytics/wayne_enterprises").exists()
     assert (project / "dbt/models/analytics/tyrell_corp").exists()
+
+
+def test_generated_sql_keeps_the_projects_sql_style(project):
+    # What dbt/.sqlfluff asks (CI lints it all: .ci/sqlfluff-check): lines within 100
+    # columns, and a name double-quoted only where DuckDB needs it (a reserved word).
+    assert (project / "dbt/.sqlfluff").is_file()
+    reserved = {
+        row[0]
+        for row in duckdb.sql(
+            "select keyword_name from duckdb_keywords() where keyword_category = 'reserved'"
+        ).fetchall()
+    }
+    generated = [p for p in (project / "dbt").rglob("*.sql") if is_pristine(p.read_text())]
+    assert len(generated) > 100
+    for path in generated:
+        text = path.read_text()
+        for number, line in enumerate(text.splitlines(), start=1):
+            assert len(line) <= 100, f"{path.name}:{number} has {len(line)} columns"
+        sql = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", text, flags=re.DOTALL)  # Jinja aside
+        quoted = set(re.findall(r'"([a-z_][a-z0-9_]*)"', sql)) - reserved
+        assert not quoted, f"{path.name} quotes {sorted(quoted)}"
+        assert text.endswith("\n") and not text.endswith("\n\n"), path.name

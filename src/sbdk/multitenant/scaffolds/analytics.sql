@@ -2,4 +2,7 @@
 -- domain contract; a tenant without a source in the domain gets an empty, typed table.
 {{ config(materialized='table', contract={'enforced': true}) }}
 
-{{ $factory('$tenant', $source_list) }}
+{{ $factory(
+    '$tenant',
+    $source_list
+) }}

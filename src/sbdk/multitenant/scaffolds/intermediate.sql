@@ -1,7 +1,7 @@
 -- $tenant's $object_name from $platform: its records of the master model $master_model,
 -- typed back from raw_data_payload by extract_json, with the tenant's logic of tenants.yaml
 -- ($logic_summary).
--- depends_on: {{ ref('$pusher') }}
+$depends_on
 
 with extracted as (
 
@@ -10,12 +10,11 @@ with extracted as (
         loaded_at,
 $columns
     from {{ ref('$master_model') }}
-    where tenant_slug = '$tenant'
-      and source_platform = '$platform'
+    where
+        tenant_slug = '$tenant'
+        and source_platform = '$platform'
 
 )
 
-select
-    *$derived
-from extracted
-$row_filter
+$select
+from extracted$row_filter

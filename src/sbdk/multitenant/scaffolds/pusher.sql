@@ -4,10 +4,10 @@
 -- $contract); a re-run updates changed records and never duplicates one.
 {{
     config(
-        post_hook="{{ sync_to_master_hub('$master_model') }}"
+        post_hook=$post_hook
     )
 }}
--- depends_on: {{ ref('$master_model') }}
+$depends_on
 
 {{ push_to_master_hub(
     source('$source_name', '$object_name'),

@@ -20,4 +20,4 @@ select
     coalesce(seen.landed_tables_seen, 0) as landed_tables_seen,
     seen.last_seen_at
 from {{ source('registry', 'connector_blueprints') }} as blueprints
-left join seen on seen.source_schema_hash = blueprints.source_schema_hash
+left join seen on blueprints.source_schema_hash = seen.source_schema_hash
