@@ -126,6 +126,7 @@ def plan(platform: Platform) -> dict[str, str]:
         masters, pushed
     )
     files["macros/generated/domain_contracts.sql"] = _domain_contracts_macro()
+    files["macros/generated/engine_output.sql"] = _engine_output_macro(platform)
     return files
 
 
@@ -550,6 +551,23 @@ def _ops_registry_sql(masters: dict[str, tuple[str, list[str]]], pushed: str) ->
         for master in masters
     )
     return _render("ops_master_model_registry.sql", pushed=pushed, unions=unions)
+
+
+def _engine_output_macro(platform: Platform) -> str:
+    # Every engine is called by its name: dbt documents macros called by name, and other
+    # loaders of dbt projects (SQLMesh) only provide the macros a macro calls that way.
+    branches = "".join(
+        f"{{%- {'if' if number == 0 else 'elif'} source == {_sql_string(name)} -%}}\n"
+        f"{{{{ engine_{name}(tenant, output) }}}}\n"
+        for number, name in enumerate(sorted(platform.catalogue.connectors))
+    )
+    return (
+        "{#- The output of a connector's engine (engine_<connector>, in macros/engines/). -#}\n"
+        "{% macro engine_output(source, tenant, output) -%}\n" + branches + "{%- else -%}\n"
+        '{{ exceptions.raise_compiler_error("no engine macro engine_" ~ source) }}\n'
+        "{%- endif -%}\n"
+        "{%- endmacro %}\n"
+    )
 
 
 def _domain_contracts_macro() -> str:

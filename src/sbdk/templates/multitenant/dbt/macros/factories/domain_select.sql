@@ -22,19 +22,10 @@ where false
 {%- for source in sources %}
 {{ "union all" if not loop.first }}
 select * from (
-{{ engine(source)(tenant, output) }}
+{{ engine_output(source, tenant, output) }}
 )
 {%- endfor %}
 {%- endif -%}
-{%- endmacro %}
-
-{#- The engine macro of a connector: engine_<connector>. -#}
-{% macro engine(source) -%}
-{%- set found = context.get('engine_' ~ source) -%}
-{%- if found is none -%}
-{{ exceptions.raise_compiler_error("no engine macro engine_" ~ source ~ " for source " ~ source) }}
-{%- endif -%}
-{{- return(found) -}}
 {%- endmacro %}
 
 {#- An engine asked for an output of another domain. -#}

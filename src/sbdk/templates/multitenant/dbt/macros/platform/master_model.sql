@@ -20,7 +20,8 @@
         {%- endcall %}
     {% endif %}
     {{ run_hooks(post_hooks) }}
-    {{ adapter.commit() }}
+    {#- Loaders of dbt projects that manage transactions themselves (SQLMesh) have no commit. #}
+    {%- if adapter.commit is defined %}{{ adapter.commit() }}{% endif %}
     {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
 

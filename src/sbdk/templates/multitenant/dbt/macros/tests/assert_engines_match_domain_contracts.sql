@@ -27,7 +27,7 @@ actual as (
 {{ empty }}
 {%- for output, sources in outputs.items() %}{% for source in sources %}
     {#- query() runs the DESCRIBE: SQL parsers (sqlfluff's) reject DESCRIBE as a subquery. #}
-    {%- set describe = "describe " ~ engine(source)(tenant, output) %}
+    {%- set describe = "describe " ~ engine_output(source, tenant, output) %}
     union all
     select '{{ output }}', '{{ source }}', row_number() over (), column_name, column_type
     from query('{{ describe | replace("'", "''") }}')
