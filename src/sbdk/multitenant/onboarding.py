@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-import textwrap
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from string import Template
 
-import duckdb
 import yaml
 
 from sbdk import project_lock
 from sbdk.config import Settings
 from sbdk.errors import SbdkError
-from sbdk.multitenant import source_logic
+from sbdk.multitenant import source_logic, sql_layout
 from sbdk.multitenant.connectors import Domain
 from sbdk.multitenant.domains import ANALYTICS_TABLES, AnalyticsTable
 from sbdk.multitenant.platform import RAW_SCHEMA, Platform, SourceTable, load_platform
@@ -45,7 +43,6 @@ _NOTICE = (
     "sbdk:generated sha1={digest}"
 )
 _NOTICE_LINES = _NOTICE.count("\n") + 1
-_MAX_LINE = 100  # the line limit of the projects' SQL style (dbt/.sqlfluff)
 
 
 @dataclass
@@ -120,7 +117,9 @@ def plan(platform: Platform) -> dict[str, str]:
             platforms=", ".join(platforms),
         )  # fmt: skip
     files["models/master/_master_models.yml"] = _master_yaml(masters)
-    pushed = "\n".join(_depends_on(_pusher(table)) for table in platform.source_tables())
+    pushed = "\n".join(
+        sql_layout.depends_on_comment(_pusher(table)) for table in platform.source_tables()
+    )
     files["models/platform/generated/hub_tenant_keys.sql"] = _hub_sql(masters, pushed)
     files["models/platform/generated/ops_master_model_registry.sql"] = _ops_registry_sql(
         masters, pushed
@@ -201,47 +200,7 @@ def _remove_empty_dirs(root: Path) -> None:
 
 def _render(template: str, **values: object) -> str:
     text = (resources.files("sbdk.multitenant") / "scaffolds" / template).read_text("utf-8")
-    return _rewrap_leading_comment(Template(text).substitute(**values))
-
-
-def _rewrap_leading_comment(sql: str, width: int = _MAX_LINE) -> str:
-    """The file's opening comment refilled to `width` columns (the SQL style's line limit),
-    now that tenant, table and model names are in it. A `-- depends_on:` line is dbt's, not
-    prose: it stays a line of its own."""
-    lines = sql.split("\n")
-    count = 0
-    while count < len(lines) and lines[count].startswith("--"):
-        if lines[count].startswith("-- depends_on:"):
-            break
-        count += 1
-    prose = " ".join(line.removeprefix("--").strip() for line in lines[:count])
-    filled = textwrap.wrap(
-        prose, width, initial_indent="-- ", subsequent_indent="-- ",
-        break_long_words=False, break_on_hyphens=False,
-    )  # fmt: skip
-    return "\n".join(filled + lines[count:])
-
-
-_SIMPLE_NAME = re.compile(r"[a-z_][a-z0-9_]*")
-
-
-def _identifier(name: str) -> str:
-    """A column name as SQL: bare when DuckDB reads it bare, else double-quoted."""
-    if _SIMPLE_NAME.fullmatch(name) and name not in _reserved_words():
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
-
-_RESERVED: set[str] = set()
-
-
-def _reserved_words() -> set[str]:
-    if not _RESERVED:
-        rows = duckdb.sql(
-            "select keyword_name from duckdb_keywords() where keyword_category = 'reserved'"
-        ).fetchall()
-        _RESERVED.update(row[0] for row in rows)
-    return _RESERVED
+    return sql_layout.rewrap_leading_comment(Template(text).substitute(**values))
 
 
 def _pusher(table: SourceTable) -> str:
@@ -262,8 +221,8 @@ def _pusher_sql(table: SourceTable) -> str:
         "pusher.sql",
         source_table=f"{RAW_SCHEMA}.{table.name}",
         master_model=table.master_model,
-        depends_on=_depends_on(table.master_model),
-        post_hook=_sync_hook(table.master_model),
+        depends_on=sql_layout.depends_on_comment(table.master_model),
+        post_hook=sql_layout.sync_hook(table.master_model),
         contract=f"{connector.api}/{connector.version}/{table.object_name}",
         source_name=_source_name(table),
         object_name=table.object_name,
@@ -277,7 +236,9 @@ def _view_sql(tenant: Tenant, table: SourceTable) -> str:
     logic = tenant.sources[table.platform].logic.get(table.object_name)
     columns = table.contract.columns()
     lines = [
-        _select_target(f"{{{{ extract_json('{name}', '{kind}') }}}}", _identifier(name), 8)
+        sql_layout.select_target(
+            f"{{{{ extract_json('{name}', '{kind}') }}}}", sql_layout.identifier(name), 8
+        )
         for name, kind in columns.items()
     ]
     derived, summary = [], []
@@ -286,24 +247,26 @@ def _view_sql(tenant: Tenant, table: SourceTable) -> str:
         divisor = source_logic.cost_micros_divisor(logic)
         summary.append(f"cost_micros_divisor {divisor}")
         derived += [
-            _select_target(
-                f"cast(round({_identifier(name)} / {divisor}, 2) as decimal(18, 2))",
-                _identifier(name.removesuffix("_micros") + "_amount"),
+            sql_layout.select_target(
+                f"cast(round({sql_layout.identifier(name)} / {divisor}, 2) as decimal(18, 2))",
+                sql_layout.identifier(name.removesuffix("_micros") + "_amount"),
                 4,
             )
             for name in micros
         ]
     if table.platform in source_logic.EVENTS:
         events = source_logic.event_logic(table.platform, logic)
-        column = _identifier(events.event_column)
+        column = sql_layout.identifier(events.event_column)
         summary.append(f"conversion events {', '.join(events.conversion_events)}")
         derived.append(
-            _select_target(
-                f"{column} in ({_sql_list(events.conversion_events)})", "is_conversion_event", 4
+            sql_layout.select_target(
+                f"{column} in ({sql_layout.sql_list(events.conversion_events)})",
+                "is_conversion_event",
+                4,
             )
         )
         steps = "".join(
-            f"        when {_sql_string(step)} then {number}\n"
+            f"        when {sql_layout.sql_string(step)} then {number}\n"
             for number, step in enumerate(events.funnel_steps, start=1)
         )
         derived.append(f"    case {column}\n{steps}    end as funnel_step_number")
@@ -318,56 +281,11 @@ def _view_sql(tenant: Tenant, table: SourceTable) -> str:
         object_name=table.object_name,
         master_model=table.master_model,
         logic_summary="; ".join(summary) or "no logic",
-        depends_on=_depends_on(_pusher(table)),
+        depends_on=sql_layout.depends_on_comment(_pusher(table)),
         columns=",\n".join(lines),
         select=("select\n" + ",\n".join(["    *", *derived]) if derived else "select *"),
         row_filter=row_filter,
     )
-
-
-def _depends_on(model: str) -> str:
-    """dbt's `-- depends_on:` comment for `model`, the ref on a line of its own when the line
-    would pass the SQL style's 100 columns (dbt reads it all the same)."""
-    line = f"-- depends_on: {{{{ ref('{model}') }}}}"
-    if len(line) <= _MAX_LINE:
-        return line
-    return f"-- depends_on: {{{{\n    ref('{model}')\n}}}}"
-
-
-def _sync_hook(master_model: str) -> str:
-    """The pusher's post-hook (a Jinja string dbt renders after the model), split over two
-    lines with `~` when one would pass 100 columns."""
-    hook = f"\"{{{{ sync_to_master_hub('{master_model}') }}}}\""
-    if len(hook) <= _MAX_LINE - len("        post_hook="):
-        return hook
-    return f'"{{{{ sync_to_master_hub(\'"\n            ~ "{master_model}"\n            ~ "\') }}}}"'
-
-
-def _select_target(expression: str, alias: str, indent: int) -> str:
-    """`expression as alias`, the alias on a line of its own when the line would pass the SQL
-    style's 100 columns."""
-    line = f"{' ' * indent}{expression} as {alias}"
-    if len(line) < _MAX_LINE:  # with the comma after it
-        return line
-    return f"{' ' * indent}{expression}\n{' ' * (indent + 4)}as {alias}"
-
-
-def _jinja_list(items: list[str], indent: int, used: int | None = None) -> str:
-    """A list of strings as Jinja reads it: on one line if it fits after the `used` columns
-    of its line (by default its indent) and a comma, else one item per line."""
-    line = repr(list(items))
-    if (indent if used is None else used) + len(line) < _MAX_LINE:
-        return line
-    inner = " " * (indent + 4)
-    return "[\n" + "".join(f"{inner}{item!r},\n" for item in items) + " " * indent + "]"
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _sql_list(values) -> str:
-    return ", ".join(_sql_string(v) for v in values)
 
 
 def _sources_yaml(tenant: Tenant, platform: str, tables: list[SourceTable]) -> str:
@@ -408,7 +326,7 @@ def _analytics_sql(platform: Platform, tenant: Tenant, table: AnalyticsTable) ->
         table=table.model(tenant.slug),
         sources=", ".join(sources) or f"none in {table.domain}",
         factory=table.factory,
-        source_list=_jinja_list(sources, indent=4),
+        source_list=sql_layout.jinja_list(sources, indent=4),
     )
 
 
@@ -465,8 +383,8 @@ def _reconciliation_sql(platform: Platform, tenant: Tenant) -> str:
     return _render(
         "reconciliation_test.sql",
         tenant=tenant.slug,
-        ads=_jinja_literal(_ads_measures(platform, tenant)),
-        shops=_jinja_literal(_shops_measures(platform, tenant)),
+        ads=sql_layout.jinja_literal(_ads_measures(platform, tenant)),
+        shops=sql_layout.jinja_literal(_shops_measures(platform, tenant)),
     )
 
 
@@ -479,9 +397,9 @@ def _isolation_sql(platform: Platform, tenant: Tenant) -> str:
     return _render(
         "isolation_test.sql",
         tenant=tenant.slug,
-        ads=_jinja_literal(_ads_measures(platform, tenant)),
-        shops=_jinja_literal(_shops_measures(platform, tenant)),
-        analytics=_jinja_literal(analytics),
+        ads=sql_layout.jinja_literal(_ads_measures(platform, tenant)),
+        shops=sql_layout.jinja_literal(_shops_measures(platform, tenant)),
+        analytics=sql_layout.jinja_literal(analytics),
     )
 
 
@@ -490,23 +408,10 @@ def _parity_sql(platform: Platform, tenant: Tenant) -> str:
         table.name: platform.platforms_of(tenant, table.domain) for table in ANALYTICS_TABLES
     }
     mapping = "".join(
-        f"        {name!r}: {_jinja_list(sources, 8, used=10 + len(repr(name)))},\n"
+        f"        {name!r}: {sql_layout.jinja_list(sources, 8, used=10 + len(repr(name)))},\n"
         for name, sources in outputs.items()
     )
     return _render("parity_test.sql", tenant=tenant.slug, outputs="{\n" + mapping + "    }")
-
-
-def _jinja_literal(items: list[dict]) -> str:
-    """A list of dicts as Jinja reads it: one key per line, within the style's 100 columns."""
-    if not items:
-        return "[]"
-    entries = "".join(
-        "        {\n"
-        + "".join(f"            {k!r}: {v!r},\n" for k, v in item.items())
-        + "        },\n"
-        for item in items
-    )
-    return "[\n" + entries + "    ]"
 
 
 def _master_models(platform: Platform) -> dict[str, tuple[str, list[str]]]:
@@ -533,7 +438,7 @@ def _master_yaml(masters: dict[str, tuple[str, list[str]]]) -> str:
 def _hub_sql(masters: dict[str, tuple[str, list[str]]], pushed: str) -> str:
     unions = "\n\nunion all\n\n".join(
         "select\n    tenant_skey,\n    tenant_slug,\n    source_platform,\n"
-        + _select_target(_sql_string(master), "master_model", 4)
+        + sql_layout.select_target(sql_layout.sql_string(master), "master_model", 4)
         + f",\n    source_schema_hash,\n    loaded_at\nfrom {{{{ ref('{master}') }}}}"
         for master in masters
     )
@@ -543,7 +448,7 @@ def _hub_sql(masters: dict[str, tuple[str, list[str]]], pushed: str) -> str:
 def _ops_registry_sql(masters: dict[str, tuple[str, list[str]]], pushed: str) -> str:
     unions = "\n\n    union all\n\n".join(
         "    select\n"
-        + _select_target(_sql_string(master), "master_model", 8)
+        + sql_layout.select_target(sql_layout.sql_string(master), "master_model", 8)
         + ",\n        count(*) as record_count,\n"
         "        count(distinct tenant_slug) as tenant_count,\n"
         "        max(loaded_at) as last_loaded_at\n"
@@ -557,7 +462,7 @@ def _engine_output_macro(platform: Platform) -> str:
     # Every engine is called by its name: dbt documents macros called by name, and other
     # loaders of dbt projects (SQLMesh) only provide the macros a macro calls that way.
     branches = "".join(
-        f"{{%- {'if' if number == 0 else 'elif'} source == {_sql_string(name)} -%}}\n"
+        f"{{%- {'if' if number == 0 else 'elif'} source == {sql_layout.sql_string(name)} -%}}\n"
         f"{{{{ engine_{name}(tenant, output) }}}}\n"
         for number, name in enumerate(sorted(platform.catalogue.connectors))
     )
