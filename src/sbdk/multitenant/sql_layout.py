@@ -4,6 +4,7 @@ item per line when a line would not hold them."""
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 
@@ -40,16 +41,12 @@ def identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-_RESERVED: set[str] = set()
-
-
-def _reserved_words() -> set[str]:
-    if not _RESERVED:
-        rows = duckdb.sql(
-            "select keyword_name from duckdb_keywords() where keyword_category = 'reserved'"
-        ).fetchall()
-        _RESERVED.update(row[0] for row in rows)
-    return _RESERVED
+@functools.cache
+def _reserved_words() -> frozenset[str]:
+    rows = duckdb.sql(
+        "select keyword_name from duckdb_keywords() where keyword_category = 'reserved'"
+    ).fetchall()
+    return frozenset(row[0] for row in rows)
 
 
 def depends_on_comment(model: str) -> str:
